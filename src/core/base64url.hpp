@@ -1,0 +1,19 @@
+// base64url without padding (RFC 7515 section 2, RFC 4648 section 5).
+#pragma once
+#include "core_guard.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace pgjwt {
+
+// Appends the unpadded base64url form of `bytes` to `out`.
+void base64url_append(std::string_view bytes, std::string &out);
+std::string base64url_encode(std::string_view bytes);
+
+// Strict decode: only A-Z a-z 0-9 - _, no padding, no white space, no length
+// of 1 mod 4 and no non-zero trailing bits (so every byte string has exactly
+// one accepted encoding). Appends to `out`; false when `text` is not strict.
+bool base64url_decode(std::string_view text, std::string &out);
+
+}  // namespace pgjwt

@@ -1,0 +1,82 @@
+// Strict JSON for JOSE headers and JWT claims, through simdjson's DOM parser.
+// Every document is fully validated (UTF-8, grammar, a depth cap), and two
+// things that JSON itself allows are refused, because they let two parsers
+// disagree about a token: duplicate member names (RFC 7515 section 5.2 and
+// RFC 8725 section 3.x) and `\u0000` (PostgreSQL's text and jsonb cannot hold
+// it). One parser per backend is reused for every document.
+#pragma once
+#include "core_guard.hpp"
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "status.hpp"
+
+namespace pgjwt {
+
+constexpr size_t kMaxJsonDepth = 64;
+
+// A document about to be parsed. When `capacity` leaves SIMDJSON_PADDING bytes
+// readable past `size`, it is parsed in place; otherwise it is copied once.
+struct JsonInput {
+    const char *data;
+    size_t size;
+    size_t capacity;
+};
+JsonInput json_input(std::string_view text);
+JsonInput json_input(const std::string &text);  // uses the string's spare capacity
+// Bytes to reserve beyond a document so that it can be parsed in place.
+size_t json_padding();
+
+// What the JWS layer needs from a protected header.
+struct JoseHeader {
+    bool has_alg = false;
+    std::string alg;
+    bool has_typ = false;
+    std::string typ;
+    bool has_kid = false;
+    std::string kid;
+    bool has_crit = false;
+    std::vector<std::string> crit;
+    bool has_b64 = false;
+    bool b64 = true;
+};
+
+// A NumericDate claim (RFC 7519 section 2) as it stands in the token.
+struct NumericDate {
+    enum class State { absent, number, not_a_number } state = State::absent;
+    double seconds = 0;
+};
+
+// What the JWT layer needs from the claims.
+struct TimeClaims {
+    NumericDate exp, nbf, iat;
+};
+
+// `what` names the document in messages ("header", "payload").
+Status parse_jose_header(JsonInput json, JoseHeader &out);
+Status parse_time_claims(JsonInput json, TimeClaims &out);
+// Validates `json` as an object without looking inside (beyond the strict rules).
+Status validate_json_object(JsonInput json, const char *what);
+
+// The minified form of a JSON object (validated as above).
+Status minify_json_object(JsonInput json, const char *what, std::string &out);
+
+// Builds a compact JOSE header: {"alg":<alg>,"typ":"JWT"} followed by the
+// members of `extra` (a JSON object, may be empty). `extra` may replace typ
+// (null removes it) but may only repeat alg with the same value.
+Status build_jose_header(std::string_view alg, std::string_view extra, std::string &out);
+
+// Rewrites the object `json` with the values of the named members replaced
+// by raw JSON texts (used for timestamp columns that become NumericDates).
+Status replace_json_members(JsonInput json,
+                            const std::vector<std::pair<std::string, std::string>> &replacements,
+                            std::string &out);
+
+// Appends `text` as a JSON string literal.
+void json_append_string(std::string_view text, std::string &out);
+
+}  // namespace pgjwt

@@ -1,0 +1,97 @@
+#include "jws.hpp"
+
+#include <algorithm>
+
+#include "base64url.hpp"
+#include "signature.hpp"
+
+namespace pgjwt {
+namespace {
+
+size_t decoded_size(size_t encoded) { return encoded / 4 * 3 + 2; }
+
+Status decode_part(std::string_view text, const char *what, std::string &out, size_t padding) {
+    out.clear();
+    out.reserve(decoded_size(text.size()) + padding);
+    if (!base64url_decode(text, out))
+        return Status::Malformed(std::string("invalid base64url in token ") + what,
+                                 "Token parts must be unpadded base64url (RFC 7515 section 2) "
+                                 "without white space or non-zero trailing bits.");
+    return Status::Ok();
+}
+
+}  // namespace
+
+Status jws_split(std::string_view token, JwsParts &out) {
+    if (token.size() > kMaxTokenBytes)
+        return Status::Malformed("token is too long",
+                                 "The token has " + std::to_string(token.size()) +
+                                     " bytes; at most " + std::to_string(kMaxTokenBytes) +
+                                     " are accepted.");
+    size_t dots = static_cast<size_t>(std::count(token.begin(), token.end(), '.'));
+    if (dots == 4)
+        return Status::Malformed("token is a JWE, not a JWS",
+                                 "Encrypted tokens (five parts) are not supported.");
+    if (dots != 2)
+        return Status::Malformed("invalid token",
+                                 "A JWS in compact form has three parts separated by dots; this "
+                                 "one has " +
+                                     std::to_string(dots + 1) + ".");
+    size_t first = token.find('.');
+    size_t second = token.find('.', first + 1);
+    out.header_b64 = token.substr(0, first);
+    out.payload_b64 = token.substr(first + 1, second - first - 1);
+    out.signature_b64 = token.substr(second + 1);
+    out.signing_input = token.substr(0, second);
+    if (out.header_b64.empty())
+        return Status::Malformed("invalid token", "The token's header part is empty.");
+    return Status::Ok();
+}
+
+Status jws_decode(std::string_view token, Jws &out) {
+    PGJWT_TRY(jws_split(token, out.parts));
+    PGJWT_TRY(decode_part(out.parts.header_b64, "header", out.header_json, json_padding()));
+    PGJWT_TRY(decode_part(out.parts.payload_b64, "payload", out.payload, json_padding()));
+    PGJWT_TRY(decode_part(out.parts.signature_b64, "signature", out.signature, 0));
+    return parse_jose_header(json_input(out.header_json), out.header);
+}
+
+Status jws_verify(const Jws &jws, Algorithm alg, const Key &key) {
+    const JoseHeader &h = jws.header;
+    if (h.alg != algorithm_name(alg))
+        return Status::Rejected("token algorithm does not match",
+                                "The token is signed with \"" + h.alg.substr(0, 32) +
+                                    "\" but " + std::string(algorithm_name(alg)) +
+                                    " was expected.");
+    if (h.has_crit)
+        return Status::Rejected("token has critical header extensions",
+                                "No extension named in \"crit\" is supported.");
+    if (h.has_b64)
+        return Status::Rejected("token uses the unencoded payload option",
+                                "The \"b64\" header member (RFC 7797) is not supported.");
+    bool valid = false;
+    PGJWT_TRY(signature_check(alg, key, jws.parts.signing_input, jws.signature, valid));
+    if (!valid) return Status::Rejected("invalid token signature");
+    return Status::Ok();
+}
+
+Status jws_sign(std::string_view header_json, std::string_view payload, Algorithm alg,
+                const Key &key, std::string &token) {
+    token.clear();
+    token.reserve((header_json.size() + payload.size()) * 4 / 3 + 96);
+    base64url_append(header_json, token);
+    token.push_back('.');
+    base64url_append(payload, token);
+    std::string signature;
+    PGJWT_TRY(signature_create(alg, key, token, signature));
+    token.push_back('.');
+    base64url_append(signature, token);
+    if (token.size() > kMaxTokenBytes)
+        return Status::InvalidArgument("token would be too long",
+                                       "The signed token would have " +
+                                           std::to_string(token.size()) + " bytes; at most " +
+                                           std::to_string(kMaxTokenBytes) + " are accepted.");
+    return Status::Ok();
+}
+
+}  // namespace pgjwt

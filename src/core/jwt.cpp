@@ -1,0 +1,63 @@
+#include "jwt.hpp"
+
+
+namespace pgjwt {
+namespace {
+
+bool in_range(double seconds) {
+    return seconds >= kMinNumericDate && seconds <= kMaxNumericDate;
+}
+
+Status check_time(const TimeClaims &claims, double now) {
+    if (claims.exp.state == NumericDate::State::not_a_number)
+        return Status::Rejected("token claim \"exp\" is not a number");
+    if (claims.nbf.state == NumericDate::State::not_a_number)
+        return Status::Rejected("token claim \"nbf\" is not a number");
+    if (claims.exp.state == NumericDate::State::number) {
+        if (!in_range(claims.exp.seconds))
+            return Status::Rejected("token claim \"exp\" is out of range");
+        if (now >= claims.exp.seconds) return Status::Rejected("token has expired");
+    }
+    if (claims.nbf.state == NumericDate::State::number) {
+        if (!in_range(claims.nbf.seconds))
+            return Status::Rejected("token claim \"nbf\" is out of range");
+        if (now < claims.nbf.seconds) return Status::Rejected("token is not yet valid");
+    }
+    return Status::Ok();
+}
+
+}  // namespace
+
+Status jwt_sign(const JwtSignRequest &request, std::string &token) {
+    std::string header;
+    PGJWT_TRY(build_jose_header(algorithm_name(request.alg), request.extra_header, header));
+    if (request.keep_claims_text) {
+        PGJWT_TRY(validate_json_object(json_input(request.claims_json), "payload"));
+        return jws_sign(header, request.claims_json, request.alg, request.key, token);
+    }
+    std::string claims;
+    PGJWT_TRY(minify_json_object(json_input(request.claims_json), "payload", claims));
+    return jws_sign(header, claims, request.alg, request.key, token);
+}
+
+Status jwt_decode(std::string_view token, Jws &out) {
+    PGJWT_TRY(jws_decode(token, out));
+    return validate_json_object(json_input(out.payload), "payload");
+}
+
+Status jwt_verify(std::string_view token, Algorithm alg, const Key &key, double now,
+                  JwtVerification &out) {
+    out.valid = false;
+    out.reason = Status::Ok();
+    PGJWT_TRY(jws_decode(token, out.jws));
+    TimeClaims claims;
+    PGJWT_TRY(parse_time_claims(json_input(out.jws.payload), claims));
+    Status verdict = jws_verify(out.jws, alg, key);
+    if (verdict.ok()) verdict = check_time(claims, now);
+    if (verdict.fault != Fault::none && verdict.fault != Fault::token_rejected) return verdict;
+    out.valid = verdict.ok();
+    out.reason = std::move(verdict);
+    return Status::Ok();
+}
+
+}  // namespace pgjwt

@@ -1,0 +1,46 @@
+// JWT (RFC 7519) on top of the JWS layer: the payload is a JSON object of
+// claims, and the time claims exp/nbf bound when the token is valid.
+#pragma once
+#include "core_guard.hpp"
+
+#include <string>
+#include <string_view>
+
+#include "algorithm.hpp"
+#include "jws.hpp"
+#include "key.hpp"
+#include "status.hpp"
+
+namespace pgjwt {
+
+// NumericDates outside 0001-01-01 .. 9999-12-31 are refused before any
+// conversion, so no clock arithmetic can overflow.
+constexpr double kMinNumericDate = -62135596800.0;
+constexpr double kMaxNumericDate = 253402300799.0;
+
+struct JwtSignRequest {
+    Algorithm alg;
+    Key key;
+    std::string_view claims_json;   // a JSON object
+    bool keep_claims_text = true;   // false: minify (e.g. jsonb's spaced text)
+    std::string_view extra_header;  // JSON object text, or empty
+};
+Status jwt_sign(const JwtSignRequest &request, std::string &token);
+
+// Decodes a JWT without verifying it: a JWS whose payload is a JSON object.
+Status jwt_decode(std::string_view token, Jws &out);
+
+struct JwtVerification {
+    Jws jws;
+    bool valid = false;
+    Status reason;  // why not valid (Fault::token_rejected), for callers that say why
+};
+
+// pgjwt's verify: malformed tokens and bad keys are errors; otherwise `valid`
+// tells whether the signature verifies with `alg`, the token's alg is `alg`,
+// and `now` (seconds since the epoch) lies in [nbf, exp) where present. A
+// non-numeric or out-of-range exp/nbf makes the token invalid.
+Status jwt_verify(std::string_view token, Algorithm alg, const Key &key, double now,
+                  JwtVerification &out);
+
+}  // namespace pgjwt

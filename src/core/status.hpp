@@ -1,0 +1,51 @@
+// The one result type of the core. Every public core function reports failure
+// through a Status instead of an exception, so that the PostgreSQL glue can
+// turn it into an error only after every C++ object is gone.
+#pragma once
+#include "core_guard.hpp"
+
+#include <string>
+#include <utility>
+
+namespace pgjwt {
+
+// Who is at fault decides the outcome (DESIGN.md section 3).
+enum class Fault {
+    none,
+    malformed_token,    // the token is not a well-formed JWS/JWT: 22P02
+    invalid_argument,   // the caller's key, algorithm or argument: 22023
+    token_rejected,     // well-formed but unacceptable (signature, alg, claims): 28000
+    out_of_memory,      // 53200
+    internal,           // a bug or a library failure: XX000
+};
+
+struct Status {
+    Fault fault = Fault::none;
+    std::string message;  // short, lower-case, no trailing period
+    std::string detail;   // a full sentence, or empty
+
+    bool ok() const { return fault == Fault::none; }
+
+    static Status Ok() { return {}; }
+    static Status Malformed(std::string msg, std::string detail = {}) {
+        return {Fault::malformed_token, std::move(msg), std::move(detail)};
+    }
+    static Status InvalidArgument(std::string msg, std::string detail = {}) {
+        return {Fault::invalid_argument, std::move(msg), std::move(detail)};
+    }
+    static Status Rejected(std::string msg, std::string detail = {}) {
+        return {Fault::token_rejected, std::move(msg), std::move(detail)};
+    }
+    static Status Internal(std::string msg, std::string detail = {}) {
+        return {Fault::internal, std::move(msg), std::move(detail)};
+    }
+};
+
+}  // namespace pgjwt
+
+// Returns early from the calling function when a Status-producing expression fails.
+#define PGJWT_TRY(expr)                      \
+    do {                                     \
+        ::pgjwt::Status pgjwt_s_ = (expr);   \
+        if (!pgjwt_s_.ok()) return pgjwt_s_; \
+    } while (0)

@@ -1,0 +1,66 @@
+// jwt.decode(token) and jwt.header(token): read a token WITHOUT verifying it.
+#include "pg/guard.hpp"
+
+#include "core/jwt.hpp"
+
+using namespace pgjwt;
+using namespace pgjwt::pg;
+
+extern "C" {
+PG_FUNCTION_INFO_V1(pg_jwt_decode);
+PG_FUNCTION_INFO_V1(pg_jwt_header);
+}
+
+namespace {
+
+// json text (validated by the core: no duplicates, no U+0000) as jsonb.
+Datum jsonb_from_cstring(char *json) { return DirectFunctionCall1(jsonb_in, CStringGetDatum(json)); }
+
+}  // namespace
+
+extern "C" Datum pg_jwt_decode(PG_FUNCTION_ARGS) {
+    std::string_view token = varlena_view(PG_GETARG_TEXT_PP(0));
+    TupleDesc desc;
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("function returning record called in context that cannot accept "
+                               "type record")));
+    desc = BlessTupleDesc(desc);
+
+    char *header = nullptr;
+    char *payload = nullptr;
+    struct varlena *signature = nullptr;
+    ErrorReport report;
+    if (!run_core(
+            [&]() -> Status {
+                Jws jws;
+                PGJWT_TRY(jwt_decode(token, jws));
+                header = copy_to_cstring(jws.header_json);
+                payload = copy_to_cstring(jws.payload);
+                signature = copy_to_varlena(jws.signature);
+                return header && payload && signature ? Status::Ok() : out_of_memory_status();
+            },
+            report))
+        raise_core_error(report);
+
+    Datum values[3] = {jsonb_from_cstring(header), jsonb_from_cstring(payload),
+                       PointerGetDatum(signature)};
+    bool nulls[3] = {false, false, false};
+    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
+extern "C" Datum pg_jwt_header(PG_FUNCTION_ARGS) {
+    std::string_view token = varlena_view(PG_GETARG_TEXT_PP(0));
+    char *header = nullptr;
+    ErrorReport report;
+    if (!run_core(
+            [&]() -> Status {
+                Jws jws;
+                PGJWT_TRY(jws_decode(token, jws));
+                header = copy_to_cstring(jws.header_json);
+                return header ? Status::Ok() : out_of_memory_status();
+            },
+            report))
+        raise_core_error(report);
+    PG_RETURN_DATUM(jsonb_from_cstring(header));
+}

@@ -1,0 +1,116 @@
+#include "pg/payload.hpp"
+
+#include <cstring>
+
+namespace pgjwt::pg {
+namespace {
+
+constexpr int64 kUnixEpochSecondsAt2000 = 946684800;  // 2000-01-01T00:00:00Z
+
+// A timestamp (microseconds since 2000-01-01 UTC) as NumericDate text:
+// whole seconds as an integer, otherwise with up to six fractional digits.
+const char *numeric_date_text(int64 usecs_since_2000, const char *column) {
+    int64 seconds = usecs_since_2000 / USECS_PER_SEC;
+    int64 micros = usecs_since_2000 % USECS_PER_SEC;
+    if (micros < 0) {
+        micros += USECS_PER_SEC;
+        seconds -= 1;
+    }
+    seconds += kUnixEpochSecondsAt2000;
+    if (micros == 0) return psprintf(INT64_FORMAT, seconds);
+    char *text = psprintf(INT64_FORMAT ".%06d", seconds, static_cast<int>(micros));
+    size_t len = strlen(text);
+    while (text[len - 1] == '0') text[--len] = '\0';
+    return text;
+}
+
+const char *time_column_value(Datum value, Oid type, const char *column) {
+    switch (type) {
+        case TIMESTAMPOID:
+        case TIMESTAMPTZOID: {
+            Timestamp ts = DatumGetTimestamp(value);
+            if (TIMESTAMP_NOT_FINITE(ts))
+                ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                                errmsg("claim \"%s\" cannot be infinite", column),
+                                errdetail("A NumericDate must be a finite time.")));
+            return numeric_date_text(ts, column);
+        }
+        case DATEOID: {
+            DateADT date = DatumGetDateADT(value);
+            if (DATE_NOT_FINITE(date))
+                ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                                errmsg("claim \"%s\" cannot be infinite", column),
+                                errdetail("A NumericDate must be a finite time.")));
+            return numeric_date_text(static_cast<int64>(date) * USECS_PER_DAY, column);
+        }
+        default:
+            return nullptr;
+    }
+}
+
+void read_row(Datum row, PayloadArgument &out) {
+    HeapTupleHeader tuple = DatumGetHeapTupleHeader(row);
+    TupleDesc desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(tuple),
+                                            HeapTupleHeaderGetTypMod(tuple));
+    HeapTupleData tmp;
+    tmp.t_len = HeapTupleHeaderGetDatumLength(tuple);
+    ItemPointerSetInvalid(&(tmp.t_self));
+    tmp.t_tableOid = InvalidOid;
+    tmp.t_data = tuple;
+    for (int i = 0; i < desc->natts; i++) {
+        Form_pg_attribute attr = TupleDescAttr(desc, i);
+        if (attr->attisdropped) continue;
+        const char *name = NameStr(attr->attname);
+        if (strcmp(name, "exp") != 0 && strcmp(name, "nbf") != 0 && strcmp(name, "iat") != 0)
+            continue;
+        bool isnull = false;
+        Datum value = heap_getattr(&tmp, i + 1, desc, &isnull);
+        if (isnull) continue;
+        const char *text = time_column_value(value, attr->atttypid, name);
+        if (text == nullptr) continue;
+        out.replacement_names[out.replacement_count] = pstrdup(name);
+        out.replacement_values[out.replacement_count] = text;
+        out.replacement_count++;
+    }
+    ReleaseTupleDesc(desc);
+    text *json = DatumGetTextPP(DirectFunctionCall1(row_to_json, row));
+    out.json = VARDATA_ANY(json);
+    out.size = VARSIZE_ANY_EXHDR(json);
+    out.keep_text = false;
+}
+
+}  // namespace
+
+void read_payload_argument(FunctionCallInfo fcinfo, int argno, PayloadArgument &out) {
+    Oid type = get_fn_expr_argtype(fcinfo->flinfo, argno);
+    Datum value = PG_GETARG_DATUM(argno);
+    if (type == JSONBOID) {
+        Jsonb *jb = PG_GETARG_JSONB_P(argno);
+        out.json = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
+        out.size = strlen(out.json);
+        out.keep_text = false;
+        return;
+    }
+    if (type == TEXTOID || type == JSONOID || type == VARCHAROID || type == BPCHAROID ||
+        type == UNKNOWNOID) {
+        if (type == UNKNOWNOID) {
+            out.json = DatumGetCString(value);
+            out.size = strlen(out.json);
+        } else {
+            text *t = DatumGetTextPP(value);
+            out.json = VARDATA_ANY(t);
+            out.size = VARSIZE_ANY_EXHDR(t);
+        }
+        out.keep_text = true;
+        return;
+    }
+    if (OidIsValid(type) && type_is_rowtype(type)) {
+        read_row(value, out);
+        return;
+    }
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                    errmsg("payload of type %s cannot be signed", format_type_be(type)),
+                    errhint("Pass a JSON object as text, json or jsonb, or a row.")));
+}
+
+}  // namespace pgjwt::pg

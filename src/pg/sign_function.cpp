@@ -1,0 +1,68 @@
+// jwt.sign(payload, key, algorithm, header): a compact JWS over the claims.
+#include "pg/guard.hpp"
+#include "pg/payload.hpp"
+
+#include <string>
+#include <vector>
+
+#include "core/jwt.hpp"
+
+using namespace pgjwt;
+using namespace pgjwt::pg;
+
+extern "C" {
+PG_FUNCTION_INFO_V1(pg_jwt_sign_text_key);
+PG_FUNCTION_INFO_V1(pg_jwt_sign_bytea_key);
+}
+
+namespace {
+
+Datum sign(FunctionCallInfo fcinfo, KeyEncoding encoding) {
+    // Not STRICT (header may be NULL): a NULL payload, key or algorithm gives NULL.
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_NULL();
+    PayloadArgument payload;
+    read_payload_argument(fcinfo, 0, payload);
+    std::string_view key = varlena_view(PG_GETARG_VARLENA_PP(1));
+    std::string_view algorithm = varlena_view(PG_GETARG_TEXT_PP(2));
+    const char *header = nullptr;
+    if (!PG_ARGISNULL(3)) {
+        Jsonb *jb = PG_GETARG_JSONB_P(3);
+        header = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
+    }
+
+    struct varlena *result = nullptr;
+    ErrorReport report;
+    if (!run_core(
+            [&]() -> Status {
+                JwtSignRequest request{};
+                PGJWT_TRY(algorithm_from_argument(algorithm, request.alg));
+                PGJWT_TRY(resolve_key(request.alg, key, encoding, request.key));
+                request.claims_json = std::string_view(payload.json, payload.size);
+                request.keep_claims_text = payload.keep_text;
+                request.extra_header = header ? std::string_view(header) : std::string_view();
+                std::string rewritten;
+                if (payload.replacement_count > 0) {
+                    std::vector<std::pair<std::string, std::string>> replacements;
+                    for (int i = 0; i < payload.replacement_count; i++)
+                        replacements.emplace_back(payload.replacement_names[i],
+                                                  payload.replacement_values[i]);
+                    PGJWT_TRY(replace_json_members(json_input(request.claims_json), replacements,
+                                                   rewritten));
+                    request.claims_json = rewritten;
+                }
+                std::string token;
+                PGJWT_TRY(jwt_sign(request, token));
+                result = copy_to_varlena(token);
+                return result ? Status::Ok() : out_of_memory_status();
+            },
+            report))
+        raise_core_error(report);
+    PG_RETURN_TEXT_P(result);
+}
+
+}  // namespace
+
+extern "C" Datum pg_jwt_sign_text_key(PG_FUNCTION_ARGS) { return sign(fcinfo, KeyEncoding::text); }
+extern "C" Datum pg_jwt_sign_bytea_key(PG_FUNCTION_ARGS) {
+    return sign(fcinfo, KeyEncoding::binary);
+}

@@ -1,0 +1,80 @@
+// jwt.verify(token, key, algorithm): pgjwt's (header, payload, valid) row.
+#include "pg/guard.hpp"
+
+#include "core/jwt.hpp"
+
+using namespace pgjwt;
+using namespace pgjwt::pg;
+
+extern "C" {
+PG_FUNCTION_INFO_V1(pg_jwt_verify_text_key);
+PG_FUNCTION_INFO_V1(pg_jwt_verify_bytea_key);
+}
+
+namespace {
+
+// The verification time: the statement's start, so that every row of a
+// statement sees the same clock (the functions are STABLE), in seconds
+// since 1970.
+double statement_time_seconds() {
+    TimestampTz now = GetCurrentStatementStartTimestamp();
+    return static_cast<double>(now) / USECS_PER_SEC +
+           static_cast<double>((POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY);
+}
+
+// The blessed row type, kept for the life of the call site.
+TupleDesc result_descriptor(FunctionCallInfo fcinfo) {
+    if (fcinfo->flinfo->fn_extra == nullptr) {
+        TupleDesc desc;
+        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+            ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                            errmsg("function returning record called in context that cannot "
+                                   "accept type record")));
+        MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+        desc = BlessTupleDesc(CreateTupleDescCopy(desc));
+        MemoryContextSwitchTo(old);
+        fcinfo->flinfo->fn_extra = desc;
+    }
+    return static_cast<TupleDesc>(fcinfo->flinfo->fn_extra);
+}
+
+Datum verify(FunctionCallInfo fcinfo, KeyEncoding encoding) {
+    std::string_view token = varlena_view(PG_GETARG_TEXT_PP(0));
+    std::string_view key = varlena_view(PG_GETARG_VARLENA_PP(1));
+    std::string_view algorithm = varlena_view(PG_GETARG_TEXT_PP(2));
+    TupleDesc desc = result_descriptor(fcinfo);
+    double now = statement_time_seconds();
+
+    struct varlena *header = nullptr;
+    struct varlena *payload = nullptr;
+    bool valid = false;
+    ErrorReport report;
+    if (!run_core(
+            [&]() -> Status {
+                Algorithm alg;
+                PGJWT_TRY(algorithm_from_argument(algorithm, alg));
+                Key resolved;
+                PGJWT_TRY(resolve_key(alg, key, encoding, resolved));
+                JwtVerification verification;
+                PGJWT_TRY(jwt_verify(token, alg, resolved, now, verification));
+                valid = verification.valid;
+                header = copy_to_varlena(verification.jws.header_json);
+                payload = copy_to_varlena(verification.jws.payload);
+                return header && payload ? Status::Ok() : out_of_memory_status();
+            },
+            report))
+        raise_core_error(report);
+
+    Datum values[3] = {PointerGetDatum(header), PointerGetDatum(payload), BoolGetDatum(valid)};
+    bool nulls[3] = {false, false, false};
+    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
+}  // namespace
+
+extern "C" Datum pg_jwt_verify_text_key(PG_FUNCTION_ARGS) {
+    return verify(fcinfo, KeyEncoding::text);
+}
+extern "C" Datum pg_jwt_verify_bytea_key(PG_FUNCTION_ARGS) {
+    return verify(fcinfo, KeyEncoding::binary);
+}
