@@ -26,7 +26,7 @@ CREATE FUNCTION sign(payload anycompatible, key text, algorithm text DEFAULT 'HS
     AS 'MODULE_PATHNAME', 'pg_jwt_sign_text_key'
     LANGUAGE C VOLATILE PARALLEL SAFE;
 COMMENT ON FUNCTION sign(anycompatible, text, text, jsonb) IS
-    'signs a JSON object (text, json, jsonb or a row) as a compact JWS; key is an HMAC secret for HS256/384/512';
+    'signs a JSON object (text, json, jsonb or a row) as a compact JWS; key is an HMAC secret (HS*) or a private key as PEM or JWK text';
 
 CREATE FUNCTION sign(payload anycompatible, key bytea, algorithm text DEFAULT 'HS256',
                      header jsonb DEFAULT NULL) RETURNS text
@@ -34,6 +34,13 @@ CREATE FUNCTION sign(payload anycompatible, key bytea, algorithm text DEFAULT 'H
     LANGUAGE C VOLATILE PARALLEL SAFE;
 COMMENT ON FUNCTION sign(anycompatible, bytea, text, jsonb) IS
     'signs a JSON object (text, json, jsonb or a row) as a compact JWS with a binary HMAC secret';
+
+CREATE FUNCTION sign(payload anycompatible, key jsonb, algorithm text DEFAULT NULL,
+                     header jsonb DEFAULT NULL) RETURNS text
+    AS 'MODULE_PATHNAME', 'pg_jwt_sign_jsonb_key'
+    LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION sign(anycompatible, jsonb, text, jsonb) IS
+    'signs a JSON object as a compact JWS with a private JWK; algorithm NULL means the JWK''s alg, and its kid goes into the header';
 
 -- verification ---------------------------------------------------------------
 -- STABLE, not IMMUTABLE: validity depends on the clock (exp, nbf).
@@ -43,7 +50,7 @@ CREATE FUNCTION verify(token text, key text, algorithm text DEFAULT 'HS256',
     AS 'MODULE_PATHNAME', 'pg_jwt_verify_text_key'
     LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION verify(text, text, text) IS
-    'pgjwt-compatible verification: valid when the signature verifies with algorithm, the token''s alg equals it and now is within nbf/exp; raises 22P02 for a malformed token and 22023 for a bad key or algorithm';
+    'pgjwt-compatible verification: valid when the signature verifies with algorithm, the token''s alg equals it and now is within nbf/exp; key is a secret, PEM, JWK or JWK set; raises 22P02 for a malformed token and 22023 for a bad key or algorithm';
 
 CREATE FUNCTION verify(token text, key bytea, algorithm text DEFAULT 'HS256',
                        OUT header json, OUT payload json, OUT valid boolean) RETURNS record
@@ -51,6 +58,13 @@ CREATE FUNCTION verify(token text, key bytea, algorithm text DEFAULT 'HS256',
     LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION verify(text, bytea, text) IS
     'pgjwt-compatible verification with a binary HMAC secret';
+
+CREATE FUNCTION verify(token text, key jsonb, algorithm text DEFAULT NULL,
+                       OUT header json, OUT payload json, OUT valid boolean) RETURNS record
+    AS 'MODULE_PATHNAME', 'pg_jwt_verify_jsonb_key'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION verify(text, jsonb, text) IS
+    'pgjwt-compatible verification with a JWK or JWK set; algorithm NULL means the alg the keys name; a NULL token or key gives NULL';
 
 -- unverified reading ---------------------------------------------------------
 -- IMMUTABLE: the result depends on the token alone, and the size cap is a

@@ -1,6 +1,7 @@
 #include "algorithm.hpp"
 
 #include <array>
+#include <string>
 
 namespace pgjwt {
 namespace {
@@ -10,15 +11,41 @@ struct AlgorithmInfo {
     std::string_view name;
     AlgorithmFamily family;
     Digest digest;
+    Curve curve;
 };
 
+using F = AlgorithmFamily;
 constexpr std::array kAlgorithms = {
-    AlgorithmInfo{Algorithm::HS256, "HS256", AlgorithmFamily::hmac, Digest::sha256},
-    AlgorithmInfo{Algorithm::HS384, "HS384", AlgorithmFamily::hmac, Digest::sha384},
-    AlgorithmInfo{Algorithm::HS512, "HS512", AlgorithmFamily::hmac, Digest::sha512},
+    AlgorithmInfo{Algorithm::HS256, "HS256", F::hmac, Digest::sha256, Curve::none},
+    AlgorithmInfo{Algorithm::HS384, "HS384", F::hmac, Digest::sha384, Curve::none},
+    AlgorithmInfo{Algorithm::HS512, "HS512", F::hmac, Digest::sha512, Curve::none},
+    AlgorithmInfo{Algorithm::RS256, "RS256", F::rsa_pkcs1, Digest::sha256, Curve::none},
+    AlgorithmInfo{Algorithm::RS384, "RS384", F::rsa_pkcs1, Digest::sha384, Curve::none},
+    AlgorithmInfo{Algorithm::RS512, "RS512", F::rsa_pkcs1, Digest::sha512, Curve::none},
+    AlgorithmInfo{Algorithm::PS256, "PS256", F::rsa_pss, Digest::sha256, Curve::none},
+    AlgorithmInfo{Algorithm::PS384, "PS384", F::rsa_pss, Digest::sha384, Curve::none},
+    AlgorithmInfo{Algorithm::PS512, "PS512", F::rsa_pss, Digest::sha512, Curve::none},
+    AlgorithmInfo{Algorithm::ES256, "ES256", F::ecdsa, Digest::sha256, Curve::p256},
+    AlgorithmInfo{Algorithm::ES384, "ES384", F::ecdsa, Digest::sha384, Curve::p384},
+    AlgorithmInfo{Algorithm::ES512, "ES512", F::ecdsa, Digest::sha512, Curve::p521},
+    AlgorithmInfo{Algorithm::ES256K, "ES256K", F::ecdsa, Digest::sha256, Curve::secp256k1},
+    AlgorithmInfo{Algorithm::EdDSA, "EdDSA", F::eddsa, Digest::none, Curve::none},
+    AlgorithmInfo{Algorithm::Ed25519, "Ed25519", F::eddsa, Digest::none, Curve::ed25519},
+    AlgorithmInfo{Algorithm::Ed448, "Ed448", F::eddsa, Digest::none, Curve::ed448},
 };
 
 const AlgorithmInfo &info(Algorithm alg) { return kAlgorithms[static_cast<size_t>(alg)]; }
+
+struct CurveInfo {
+    Curve curve;
+    std::string_view name;
+    size_t field_size;
+};
+constexpr std::array kCurves = {
+    CurveInfo{Curve::p256, "P-256", 32},         CurveInfo{Curve::p384, "P-384", 48},
+    CurveInfo{Curve::p521, "P-521", 66},         CurveInfo{Curve::secp256k1, "secp256k1", 32},
+    CurveInfo{Curve::ed25519, "Ed25519", 32},    CurveInfo{Curve::ed448, "Ed448", 57},
+};
 
 }  // namespace
 
@@ -31,6 +58,7 @@ std::optional<Algorithm> parse_algorithm(std::string_view name) {
 std::string_view algorithm_name(Algorithm alg) { return info(alg).name; }
 AlgorithmFamily algorithm_family(Algorithm alg) { return info(alg).family; }
 Digest algorithm_digest(Algorithm alg) { return info(alg).digest; }
+Curve algorithm_curve(Algorithm alg) { return info(alg).curve; }
 
 size_t digest_size(Digest digest) {
     switch (digest) {
@@ -40,6 +68,8 @@ size_t digest_size(Digest digest) {
             return 48;
         case Digest::sha512:
             return 64;
+        case Digest::none:
+            break;
     }
     return 0;
 }
@@ -52,13 +82,29 @@ const char *digest_openssl_name(Digest digest) {
             return "SHA384";
         case Digest::sha512:
             return "SHA512";
+        case Digest::none:
+            break;
     }
     return "";
 }
 
-}  // namespace pgjwt
+std::string_view curve_name(Curve curve) {
+    for (const auto &c : kCurves)
+        if (c.curve == curve) return c.name;
+    return "none";
+}
 
-namespace pgjwt {
+std::optional<Curve> parse_curve(std::string_view jwk_crv) {
+    for (const auto &c : kCurves)
+        if (c.name == jwk_crv) return c.curve;
+    return std::nullopt;
+}
+
+size_t curve_field_size(Curve curve) {
+    for (const auto &c : kCurves)
+        if (c.curve == curve) return c.field_size;
+    return 0;
+}
 
 Status algorithm_from_argument(std::string_view name, Algorithm &out) {
     if (auto alg = parse_algorithm(name)) {
@@ -70,8 +116,9 @@ Status algorithm_from_argument(std::string_view name, Algorithm &out) {
         if (!known.empty()) known += ", ";
         known += a.name;
     }
-    return Status::InvalidArgument("unsupported algorithm \"" + std::string(name.substr(0, 32)) + "\"",
-                                   "Supported algorithms are " + known + " (names are case-sensitive).");
+    return Status::InvalidArgument(
+        "unsupported algorithm \"" + std::string(name.substr(0, 32)) + "\"",
+        "Supported algorithms are " + known + " (names are case-sensitive).");
 }
 
 }  // namespace pgjwt

@@ -1,5 +1,7 @@
 #include "json.hpp"
 
+#include "json_dom.hpp"
+
 #include <algorithm>
 #include <cstring>
 
@@ -121,6 +123,10 @@ NumericDate numeric_date(dom::element value) {
 
 }  // namespace
 
+Status parse_json_element(JsonInput json, const char *what, dom::element &root) {
+    return parse(json, what, root);
+}
+
 size_t json_padding() { return simdjson::SIMDJSON_PADDING; }
 
 JsonInput json_input(std::string_view text) { return {text.data(), text.size(), text.size()}; }
@@ -236,9 +242,11 @@ void json_append_string(std::string_view text, std::string &out) {
     out.push_back('"');
 }
 
-Status build_jose_header(std::string_view alg, std::string_view extra, std::string &out) {
+Status build_jose_header(std::string_view alg, std::string_view extra, std::string_view kid,
+                         std::string &out) {
     std::string typ = "\"JWT\"";
     std::string rest;
+    bool extra_has_kid = false;
     if (!extra.empty()) {
         dom::object object;
         Status s = parse_object(json_input(extra), "header", object);
@@ -258,6 +266,7 @@ Status build_jose_header(std::string_view alg, std::string_view extra, std::stri
                     "header member \"" + std::string(field.key) + "\" is not supported",
                     "Tokens with critical or unencoded-payload extensions cannot be verified by "
                     "pg_jwt.");
+            if (field.key == "kid") extra_has_kid = true;
             if (field.key == "typ") {
                 typ = field.value.type() == dom::element_type::NULL_VALUE
                           ? std::string()
@@ -276,6 +285,10 @@ Status build_jose_header(std::string_view alg, std::string_view extra, std::stri
     if (!typ.empty()) {
         out += ",\"typ\":";
         out += typ;
+    }
+    if (!kid.empty() && !extra_has_kid) {
+        out += ",\"kid\":";
+        json_append_string(kid, out);
     }
     out += rest;
     out.push_back('}');

@@ -65,10 +65,12 @@ Status validate_json_object(JsonInput json, const char *what);
 // The minified form of a JSON object (validated as above).
 Status minify_json_object(JsonInput json, const char *what, std::string &out);
 
-// Builds a compact JOSE header: {"alg":<alg>,"typ":"JWT"} followed by the
-// members of `extra` (a JSON object, may be empty). `extra` may replace typ
-// (null removes it) but may only repeat alg with the same value.
-Status build_jose_header(std::string_view alg, std::string_view extra, std::string &out);
+// Builds a compact JOSE header: {"alg":<alg>,"typ":"JWT"}, then "kid":<kid>
+// when `kid` is not empty and `extra` names none, then the members of `extra`
+// (a JSON object, may be empty). `extra` may replace typ (null removes it)
+// but may only repeat alg with the same value.
+Status build_jose_header(std::string_view alg, std::string_view extra, std::string_view kid,
+                         std::string &out);
 
 // Rewrites the object `json` with the values of the named members replaced
 // by raw JSON texts (used for timestamp columns that become NumericDates).

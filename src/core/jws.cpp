@@ -70,7 +70,7 @@ Status jws_verify(const Jws &jws, Algorithm alg, const Key &key) {
         return Status::Rejected("token uses the unencoded payload option",
                                 "The \"b64\" header member (RFC 7797) is not supported.");
     bool valid = false;
-    PGJWT_TRY(signature_check(alg, key, jws.parts.signing_input, jws.signature, valid));
+    PGJWT_TRY(signature_check(alg, key, h, jws.parts.signing_input, jws.signature, valid));
     if (!valid) return Status::Rejected("invalid token signature");
     return Status::Ok();
 }

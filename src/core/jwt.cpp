@@ -1,5 +1,7 @@
 #include "jwt.hpp"
 
+#include "key_set.hpp"
+
 
 namespace pgjwt {
 namespace {
@@ -29,8 +31,14 @@ Status check_time(const TimeClaims &claims, double now) {
 }  // namespace
 
 Status jwt_sign(const JwtSignRequest &request, std::string &token) {
+    // A JWK's kid names the key in the header, so that verifiers holding a
+    // JWK set can select it.
+    std::string_view kid;
+    if (request.key.set != nullptr && !request.key.set->is_set &&
+        request.key.set->keys.front()->key.has_kid)
+        kid = request.key.set->keys.front()->key.kid;
     std::string header;
-    PGJWT_TRY(build_jose_header(algorithm_name(request.alg), request.extra_header, header));
+    PGJWT_TRY(build_jose_header(algorithm_name(request.alg), request.extra_header, kid, header));
     if (request.keep_claims_text) {
         PGJWT_TRY(validate_json_object(json_input(request.claims_json), "payload"));
         return jws_sign(header, request.claims_json, request.alg, request.key, token);

@@ -1,5 +1,6 @@
 // jwt.sign(payload, key, algorithm, header): a compact JWS over the claims.
 #include "pg/guard.hpp"
+#include "pg/key_argument.hpp"
 #include "pg/payload.hpp"
 
 #include <string>
@@ -13,17 +14,20 @@ using namespace pgjwt::pg;
 extern "C" {
 PG_FUNCTION_INFO_V1(pg_jwt_sign_text_key);
 PG_FUNCTION_INFO_V1(pg_jwt_sign_bytea_key);
+PG_FUNCTION_INFO_V1(pg_jwt_sign_jsonb_key);
 }
 
 namespace {
 
-Datum sign(FunctionCallInfo fcinfo, KeyEncoding encoding) {
-    // Not STRICT (header may be NULL): a NULL payload, key or algorithm gives NULL.
-    if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_NULL();
+Datum sign(FunctionCallInfo fcinfo, KeyArgType key_type) {
+    // Not STRICT (header may be NULL): a NULL payload or key gives NULL, and
+    // so does a NULL algorithm, except with a JWK, whose alg it then means.
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) PG_RETURN_NULL();
+    if (PG_ARGISNULL(2) && key_type != KeyArgType::jsonb) PG_RETURN_NULL();
     PayloadArgument payload;
     read_payload_argument(fcinfo, 0, payload);
-    std::string_view key = varlena_view(PG_GETARG_VARLENA_PP(1));
-    std::string_view algorithm = varlena_view(PG_GETARG_TEXT_PP(2));
+    KeyArgument key;
+    read_key_argument(fcinfo, 1, 2, key_type, key);
     const char *header = nullptr;
     if (!PG_ARGISNULL(3)) {
         Jsonb *jb = PG_GETARG_JSONB_P(3);
@@ -35,8 +39,7 @@ Datum sign(FunctionCallInfo fcinfo, KeyEncoding encoding) {
     if (!run_core(
             [&]() -> Status {
                 JwtSignRequest request{};
-                PGJWT_TRY(algorithm_from_argument(algorithm, request.alg));
-                PGJWT_TRY(resolve_key(request.alg, key, encoding, request.key));
+                PGJWT_TRY(resolve_key_argument(key, KeyPurpose::sign, request.alg, request.key));
                 request.claims_json = std::string_view(payload.json, payload.size);
                 request.keep_claims_text = payload.keep_text;
                 request.extra_header = header ? std::string_view(header) : std::string_view();
@@ -62,7 +65,6 @@ Datum sign(FunctionCallInfo fcinfo, KeyEncoding encoding) {
 
 }  // namespace
 
-extern "C" Datum pg_jwt_sign_text_key(PG_FUNCTION_ARGS) { return sign(fcinfo, KeyEncoding::text); }
-extern "C" Datum pg_jwt_sign_bytea_key(PG_FUNCTION_ARGS) {
-    return sign(fcinfo, KeyEncoding::binary);
-}
+extern "C" Datum pg_jwt_sign_text_key(PG_FUNCTION_ARGS) { return sign(fcinfo, KeyArgType::text); }
+extern "C" Datum pg_jwt_sign_bytea_key(PG_FUNCTION_ARGS) { return sign(fcinfo, KeyArgType::bytea); }
+extern "C" Datum pg_jwt_sign_jsonb_key(PG_FUNCTION_ARGS) { return sign(fcinfo, KeyArgType::jsonb); }

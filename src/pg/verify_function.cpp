@@ -1,5 +1,6 @@
 // jwt.verify(token, key, algorithm): pgjwt's (header, payload, valid) row.
 #include "pg/guard.hpp"
+#include "pg/key_argument.hpp"
 
 #include "core/jwt.hpp"
 
@@ -9,6 +10,7 @@ using namespace pgjwt::pg;
 extern "C" {
 PG_FUNCTION_INFO_V1(pg_jwt_verify_text_key);
 PG_FUNCTION_INFO_V1(pg_jwt_verify_bytea_key);
+PG_FUNCTION_INFO_V1(pg_jwt_verify_jsonb_key);
 }
 
 namespace {
@@ -38,10 +40,13 @@ TupleDesc result_descriptor(FunctionCallInfo fcinfo) {
     return static_cast<TupleDesc>(fcinfo->flinfo->fn_extra);
 }
 
-Datum verify(FunctionCallInfo fcinfo, KeyEncoding encoding) {
+Datum verify(FunctionCallInfo fcinfo, KeyArgType key_type) {
+    // The text and bytea forms are STRICT; the jsonb form is not, since a
+    // NULL algorithm there means the JWK's own alg.
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) PG_RETURN_NULL();
     std::string_view token = varlena_view(PG_GETARG_TEXT_PP(0));
-    std::string_view key = varlena_view(PG_GETARG_VARLENA_PP(1));
-    std::string_view algorithm = varlena_view(PG_GETARG_TEXT_PP(2));
+    KeyArgument key;
+    read_key_argument(fcinfo, 1, 2, key_type, key);
     TupleDesc desc = result_descriptor(fcinfo);
     double now = statement_time_seconds();
 
@@ -52,9 +57,8 @@ Datum verify(FunctionCallInfo fcinfo, KeyEncoding encoding) {
     if (!run_core(
             [&]() -> Status {
                 Algorithm alg;
-                PGJWT_TRY(algorithm_from_argument(algorithm, alg));
                 Key resolved;
-                PGJWT_TRY(resolve_key(alg, key, encoding, resolved));
+                PGJWT_TRY(resolve_key_argument(key, KeyPurpose::verify, alg, resolved));
                 JwtVerification verification;
                 PGJWT_TRY(jwt_verify(token, alg, resolved, now, verification));
                 valid = verification.valid;
@@ -73,8 +77,11 @@ Datum verify(FunctionCallInfo fcinfo, KeyEncoding encoding) {
 }  // namespace
 
 extern "C" Datum pg_jwt_verify_text_key(PG_FUNCTION_ARGS) {
-    return verify(fcinfo, KeyEncoding::text);
+    return verify(fcinfo, KeyArgType::text);
 }
 extern "C" Datum pg_jwt_verify_bytea_key(PG_FUNCTION_ARGS) {
-    return verify(fcinfo, KeyEncoding::binary);
+    return verify(fcinfo, KeyArgType::bytea);
+}
+extern "C" Datum pg_jwt_verify_jsonb_key(PG_FUNCTION_ARGS) {
+    return verify(fcinfo, KeyArgType::jsonb);
 }

@@ -1,0 +1,17 @@
+// simdjson's DOM for the few core files that read JSON structures of their
+// own (JWKs). Everything else uses the narrow functions of json.hpp, so that
+// simdjson's large header is compiled in as few translation units as possible.
+#pragma once
+#include "core_guard.hpp"
+
+#include <simdjson.h>
+
+#include "json.hpp"
+
+namespace pgjwt {
+
+// Parses and strictly validates `json` (see json.hpp) with the backend's
+// parser; `root` is valid until the next parse. Failures are Fault::malformed_token.
+Status parse_json_element(JsonInput json, const char *what, simdjson::dom::element &root);
+
+}  // namespace pgjwt

@@ -1,0 +1,104 @@
+#include "jwk.hpp"
+
+#include "json_dom.hpp"
+
+namespace pgjwt {
+namespace {
+
+namespace dom = simdjson::dom;
+
+Status bad_jwk(std::string detail) {
+    return Status::InvalidArgument("invalid JSON Web Key", std::move(detail));
+}
+
+Status read_string(dom::key_value_pair field, std::string &out) {
+    if (field.value.type() != dom::element_type::STRING)
+        return bad_jwk("Member \"" + std::string(field.key).substr(0, 32) +
+                       "\" must be a string.");
+    out = field.value.get_string().value_unsafe();
+    return Status::Ok();
+}
+
+Status read_jwk(dom::object object, JwkMembers &jwk) {
+    for (dom::key_value_pair field : object) {
+        std::string_view name = field.key;
+        if (name == "kty") {
+            PGJWT_TRY(read_string(field, jwk.kty));
+        } else if (name == "crv") {
+            PGJWT_TRY(read_string(field, jwk.crv));
+        } else if (name == "alg") {
+            jwk.has_alg = true;
+            PGJWT_TRY(read_string(field, jwk.alg));
+        } else if (name == "kid") {
+            jwk.has_kid = true;
+            PGJWT_TRY(read_string(field, jwk.kid));
+        } else if (name == "use") {
+            jwk.has_use = true;
+            PGJWT_TRY(read_string(field, jwk.use));
+        } else if (name == "key_ops") {
+            jwk.has_key_ops = true;
+            if (field.value.type() != dom::element_type::ARRAY)
+                return bad_jwk("Member \"key_ops\" must be an array of strings.");
+            dom::array ops = field.value.get_array().value_unsafe();
+            for (dom::element op : ops) {
+                if (op.type() != dom::element_type::STRING)
+                    return bad_jwk("Member \"key_ops\" must be an array of strings.");
+                jwk.key_ops.emplace_back(op.get_string().value_unsafe());
+            }
+        } else if (name == "d") {
+            jwk.has_d = true;
+            PGJWT_TRY(read_string(field, jwk.d));
+        } else if (name == "k") {
+            jwk.has_k = true;
+            PGJWT_TRY(read_string(field, jwk.k));
+        } else {
+            struct Slot {
+                std::string_view name;
+                std::string *value;
+            };
+            const Slot slots[] = {{"n", &jwk.n},   {"e", &jwk.e},   {"p", &jwk.p},
+                                  {"q", &jwk.q},   {"dp", &jwk.dp}, {"dq", &jwk.dq},
+                                  {"qi", &jwk.qi}, {"x", &jwk.x},   {"y", &jwk.y}};
+            for (const Slot &slot : slots)
+                if (slot.name == name) PGJWT_TRY(read_string(field, *slot.value));
+        }
+    }
+    if (jwk.kty.empty()) return bad_jwk("Member \"kty\" is missing.");
+    return Status::Ok();
+}
+
+}  // namespace
+
+bool looks_like_json_object(std::string_view text) {
+    size_t i = text.find_first_not_of(" \t\r\n");
+    return i != std::string_view::npos && text[i] == '{';
+}
+
+Status parse_jwk_text(std::string_view text, std::vector<JwkMembers> &keys, bool &is_set) {
+    keys.clear();
+    is_set = false;
+    dom::element root;
+    Status parsed = parse_json_element(json_input(text), "key", root);
+    if (!parsed.ok()) return bad_jwk(parsed.detail.empty() ? parsed.message : parsed.detail);
+    if (root.type() != dom::element_type::OBJECT) return bad_jwk("A JWK must be a JSON object.");
+    dom::object object = root.get_object().value_unsafe();
+    dom::element set_keys;
+    if (object.at_key("keys").get(set_keys) == simdjson::SUCCESS) {
+        is_set = true;
+        if (set_keys.type() != dom::element_type::ARRAY)
+            return bad_jwk("Member \"keys\" of a JWK set must be an array.");
+        dom::array array = set_keys.get_array().value_unsafe();
+        for (dom::element item : array) {
+            if (item.type() != dom::element_type::OBJECT)
+                return bad_jwk("Every member of \"keys\" must be a JWK object.");
+            keys.emplace_back();
+            PGJWT_TRY(read_jwk(item.get_object().value_unsafe(), keys.back()));
+        }
+        if (keys.empty()) return bad_jwk("The JWK set has no keys.");
+        return Status::Ok();
+    }
+    keys.emplace_back();
+    return read_jwk(object, keys.back());
+}
+
+}  // namespace pgjwt

@@ -1,0 +1,32 @@
+// JSON Web Keys (RFC 7517) at the JSON level: the members of a JWK or of a
+// JWK set, as strings, before any cryptography. Key material stays in its
+// base64url form here; key_import turns it into OpenSSL keys.
+#pragma once
+#include "core_guard.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "json.hpp"
+#include "status.hpp"
+
+namespace pgjwt {
+
+struct JwkMembers {
+    std::string kty, crv, alg, kid, use;
+    bool has_alg = false, has_kid = false, has_use = false, has_key_ops = false;
+    std::vector<std::string> key_ops;
+    // base64url-encoded members, empty when absent
+    std::string n, e, d, p, q, dp, dq, qi, x, y, k;
+    bool has_d = false, has_k = false;
+};
+
+// True when `text` (after white space) starts like a JSON object.
+bool looks_like_json_object(std::string_view text);
+
+// Parses a JWK or a JWK set ({"keys":[...]}). `is_set` tells which it was.
+// Problems are the caller's (Fault::invalid_argument): the key is theirs.
+Status parse_jwk_text(std::string_view text, std::vector<JwkMembers> &keys, bool &is_set);
+
+}  // namespace pgjwt

@@ -1,0 +1,58 @@
+// Parsed keys ready for one algorithm and one purpose, and the bounded
+// per-backend cache that keeps them (DESIGN.md sections 2.4 and 4): parsing a
+// PEM or JWK costs far more than a verification, so a key passed on every
+// row is parsed once. The cache key is the key material with the algorithm
+// and purpose, never a `kid`.
+#pragma once
+#include "core_guard.hpp"
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "algorithm.hpp"
+#include "json.hpp"
+#include "key.hpp"
+#include "key_import.hpp"
+#include "openssl_ptr.hpp"
+#include "status.hpp"
+
+namespace pgjwt {
+
+struct PreparedKey {
+    ImportedKey key;
+    bool usable = false;  // fits the algorithm and purpose
+    Status unusable;      // why not, when !usable
+    PkeyCtxPtr ctx;       // RSA / ECDSA: initialised for the algorithm and purpose
+    BnPtr ec_order;       // ECDSA: the group order n, for the r, s range check
+};
+
+struct KeySet {
+    std::vector<std::unique_ptr<PreparedKey>> keys;
+    bool is_set = false;  // a JWK set: the token's kid selects
+};
+
+// The most keys tried for a token without `kid` (DESIGN.md section 3).
+constexpr size_t kMaxCandidateKeys = 16;
+
+// The key/algorithm binding of DESIGN.md section 3: key type and curve,
+// RSA modulus 2048..16384 bits with an odd exponent >= 3, a JWK's alg, use
+// and key_ops, a private half for signing, oct JWKs at least the hash size.
+Status check_key_binding(Algorithm alg, const ImportedKey &key, KeyPurpose purpose);
+
+// Parses (or finds in the cache) PEM, JWK or JWK-set text for `alg`.
+Status resolve_key_set(Algorithm alg, std::string_view material, KeyPurpose purpose,
+                       const KeySet *&out);
+
+// The keys to try for a token: the one its kid names (a JWK set), else every
+// usable key, at most kMaxCandidateKeys. An unknown kid is the token's fault.
+Status select_keys(const KeySet &set, const JoseHeader &header, std::vector<PreparedKey *> &out);
+
+// The one key a signature is made with (a JWK set cannot sign).
+Status signing_key(const KeySet &set, PreparedKey *&out);
+
+void key_cache_clear();
+size_t key_cache_size();
+
+}  // namespace pgjwt

@@ -1,0 +1,31 @@
+// The (key, algorithm) argument pair of jwt.sign and jwt.verify, in each of
+// its SQL forms: key text (secret, PEM, JWK, JWK set), key bytea (a binary
+// HMAC secret) and key jsonb (a JWK or JWK set, whose alg is the default).
+#pragma once
+
+#include "pg/postgres_headers.hpp"
+
+#include <string_view>
+
+#include "core/key.hpp"
+
+namespace pgjwt::pg {
+
+enum class KeyArgType { text, bytea, jsonb };
+
+struct KeyArgument {
+    std::string_view material;
+    KeyEncoding encoding = KeyEncoding::text;
+    bool has_algorithm = false;
+    std::string_view algorithm;
+};
+
+// Reads arguments `key_arg` and `alg_arg` (PostgreSQL calls only). The
+// caller has already returned NULL for a NULL key.
+void read_key_argument(FunctionCallInfo fcinfo, int key_arg, int alg_arg, KeyArgType type,
+                       KeyArgument &out);
+
+// Inside run_core(): the algorithm (given, or the JWK's) and the key.
+Status resolve_key_argument(const KeyArgument &arg, KeyPurpose purpose, Algorithm &alg, Key &key);
+
+}  // namespace pgjwt::pg
