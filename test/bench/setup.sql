@@ -1,0 +1,106 @@
+-- pg_jwt benchmark: the data. Run by test/bench/run with psql variables
+-- :rows (row count) and :secret (the HMAC secret, the same on every row).
+--
+-- Every table is built from the same logical rows: row i has the claims
+--   {"sub":"user-<i, 7 digits>","role":"member","exp":4102444800}
+-- (55 bytes), signed with HS256 by pgcrypto, not by pg_jwt, so that the
+-- tokens are an independent reference (~155 bytes each).
+--
+-- One table per measured function, each holding only the columns its queries
+-- touch: a sequential scan of a table larger than shared_buffers/4 goes
+-- through a 256 KiB ring of buffers and re-reads every page from the kernel
+-- on every scan, which would add noise to both the query and its floor.
+
+\set ON_ERROR_STOP 1
+SET client_min_messages = warning;
+
+CREATE EXTENSION IF NOT EXISTS pgcrypto;
+CREATE EXTENSION IF NOT EXISTS pg_jwt;
+
+CREATE SCHEMA bench;
+
+-- base64url without padding, in plain SQL (pgcrypto only provides hmac).
+CREATE FUNCTION bench.b64url(data bytea) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT
+    RETURN rtrim(translate(encode(data, 'base64'), E'+/\n', '-_'), '=');
+
+CREATE TABLE bench.source AS
+SELECT i,
+       :'secret'::text AS key,
+       format('{"sub":"user-%s","role":"member","exp":4102444800}', lpad(i::text, 7, '0')) AS claims
+FROM generate_series(1, :rows) AS i;
+
+ALTER TABLE bench.source
+    ADD COLUMN signing_input text,
+    ADD COLUMN mac bytea,
+    ADD COLUMN tok text;
+
+UPDATE bench.source
+SET signing_input = bench.b64url(convert_to('{"alg":"HS256","typ":"JWT"}', 'UTF8'))
+                    || '.' || bench.b64url(convert_to(claims, 'UTF8'));
+UPDATE bench.source SET mac = hmac(signing_input, key, 'sha256');
+UPDATE bench.source SET tok = signing_input || '.' || bench.b64url(mac);
+
+-- jwt.verify(tok, key)
+CREATE TABLE bench.tokens AS SELECT key, tok FROM bench.source ORDER BY i;
+-- jwt.sign(payload, key), checked against the reference token
+CREATE TABLE bench.payloads AS SELECT key, claims::json AS payload, tok FROM bench.source ORDER BY i;
+-- pgcrypto's hmac(signing_input, key, 'sha256'), checked against the reference tag
+CREATE TABLE bench.inputs AS SELECT key, signing_input, mac FROM bench.source ORDER BY i;
+
+-- Set hint bits and the visibility map now, not during the first timed scan.
+VACUUM (FREEZE, ANALYZE) bench.tokens, bench.payloads, bench.inputs;
+
+-- The measurements. Each query returns one count that must equal :rows; a
+-- floor is a bare scan of the same table reading the same columns.
+CREATE TABLE bench.cases (
+    ord int PRIMARY KEY,
+    name text NOT NULL UNIQUE,
+    floor text,            -- the case whose time is subtracted; NULL for a floor
+    query text NOT NULL
+);
+INSERT INTO bench.cases VALUES
+ (1, 'floor_tokens',   NULL,
+     $q$SELECT count(*) FILTER (WHERE key IS NOT NULL AND tok IS NOT NULL) FROM bench.tokens$q$),
+ (2, 'verify_select',  'floor_tokens',
+     $q$SELECT count(*) FILTER (WHERE (jwt.verify(tok, key)).valid) FROM bench.tokens$q$),
+ (3, 'verify_lateral', 'floor_tokens',
+     $q$SELECT count(*) FROM bench.tokens t, LATERAL jwt.verify(t.tok, t.key) v WHERE v.valid$q$),
+ -- Not a target: what the LATERAL form costs PostgreSQL by itself (a Function
+ -- Scan that materialises each call's result in a tuplestore), measured with
+ -- a trivial built-in function; verify_lateral includes this.
+ (4, 'lateral_builtin', 'floor_tokens',
+     $q$SELECT count(*) FROM bench.tokens t, LATERAL octet_length(t.tok) n WHERE n > 0$q$),
+ (5, 'floor_payloads', NULL,
+     $q$SELECT count(*) FILTER (WHERE key IS NOT NULL AND payload IS NOT NULL AND tok IS NOT NULL) FROM bench.payloads$q$),
+ (6, 'sign',           'floor_payloads',
+     $q$SELECT count(*) FILTER (WHERE jwt.sign(payload, key) = tok) FROM bench.payloads$q$),
+ (7, 'floor_inputs',   NULL,
+     $q$SELECT count(*) FILTER (WHERE key IS NOT NULL AND signing_input IS NOT NULL AND mac IS NOT NULL) FROM bench.inputs$q$),
+ (8, 'hmac',           'floor_inputs',
+     $q$SELECT count(*) FILTER (WHERE hmac(signing_input, key, 'sha256') = mac) FROM bench.inputs$q$);
+
+CREATE TABLE bench.timings (
+    name text NOT NULL,
+    rep int NOT NULL,
+    seconds double precision NOT NULL
+);
+
+-- Runs one query, checks its count, returns its wall time in seconds.
+CREATE FUNCTION bench.time_query(query text, expected bigint) RETURNS double precision
+LANGUAGE plpgsql AS $$
+DECLARE
+    started timestamptz;
+    finished timestamptz;
+    n bigint;
+BEGIN
+    started := clock_timestamp();
+    EXECUTE query INTO n;
+    finished := clock_timestamp();
+    IF n IS DISTINCT FROM expected THEN
+        RAISE EXCEPTION 'benchmark query counted % rows, expected %', n, expected
+            USING DETAIL = query;
+    END IF;
+    RETURN extract(epoch FROM finished - started);
+END
+$$;
