@@ -82,3 +82,139 @@ CREATE FUNCTION header(token text) RETURNS jsonb
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION header(text) IS
     'the protected header of a token WITHOUT verifying it (for routing, e.g. reading kid)';
+
+-- keyring ------------------------------------------------------------------
+-- Keys the database signs and verifies with. Private material is readable by
+-- the extension owner only: PUBLIC may read every column except private_jwk
+-- (column privileges), and the functions that use private keys run as the
+-- owner (SECURITY DEFINER) with EXECUTE granted explicitly.
+
+CREATE TABLE keys (
+    kid         text PRIMARY KEY,
+    algorithm   text NOT NULL,
+    public_jwk  jsonb,            -- NULL for HMAC (oct) keys, which are never published
+    private_jwk jsonb,            -- NULL for keys that only verify
+    active      boolean NOT NULL DEFAULT true,
+    not_before  timestamptz NOT NULL DEFAULT now(),
+    expires_at  timestamptz,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    CHECK (public_jwk IS NOT NULL OR private_jwk IS NOT NULL),
+    CHECK (expires_at IS NULL OR expires_at > not_before)
+);
+COMMENT ON TABLE keys IS
+    'the keyring: signing and verification keys with their validity window; private_jwk is readable by the extension owner only';
+SELECT pg_catalog.pg_extension_config_dump('keys', '');
+REVOKE ALL ON keys FROM PUBLIC;
+GRANT SELECT (kid, algorithm, public_jwk, active, not_before, expires_at, created_at)
+    ON keys TO PUBLIC;
+
+CREATE FUNCTION thumbprint(jwk jsonb) RETURNS text
+    AS 'MODULE_PATHNAME', 'pg_jwt_thumbprint'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION thumbprint(jsonb) IS
+    'the RFC 7638 JWK thumbprint (base64url SHA-256 of the required public members), the default kid';
+
+CREATE FUNCTION _generate_key_entry(algorithm text, rsa_bits integer, kid text,
+                                    OUT kid text, OUT public_jwk jsonb, OUT private_jwk jsonb)
+    AS 'MODULE_PATHNAME', 'pg_jwt_generate_key_entry'
+    LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION _generate_key_entry(text, integer, text) IS
+    'internal: a new key as a keyring row (used by generate_key)';
+REVOKE ALL ON FUNCTION _generate_key_entry(text, integer, text) FROM PUBLIC;
+
+CREATE FUNCTION _import_key_entry(key text, algorithm text, kid text,
+                                  OUT kid text, OUT public_jwk jsonb, OUT private_jwk jsonb)
+    AS 'MODULE_PATHNAME', 'pg_jwt_import_key_entry'
+    LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION _import_key_entry(text, text, text) IS
+    'internal: a PEM, JWK or secret as a keyring row (used by add_key)';
+REVOKE ALL ON FUNCTION _import_key_entry(text, text, text) FROM PUBLIC;
+
+CREATE FUNCTION generate_key(algorithm text, kid text DEFAULT NULL, rsa_bits integer DEFAULT 2048,
+                             not_before timestamptz DEFAULT now(),
+                             expires_at timestamptz DEFAULT NULL) RETURNS text
+    LANGUAGE sql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+        INSERT INTO jwt.keys (kid, algorithm, public_jwk, private_jwk, not_before, expires_at)
+        SELECT e.kid, generate_key.algorithm, e.public_jwk, e.private_jwk,
+               generate_key.not_before, generate_key.expires_at
+        FROM jwt._generate_key_entry(generate_key.algorithm, generate_key.rsa_bits,
+                                     generate_key.kid) e
+        RETURNING kid
+    $$;
+COMMENT ON FUNCTION generate_key(text, text, integer, timestamptz, timestamptz) IS
+    'generates a key for algorithm with OpenSSL (RSA 2048/3072/4096, the ES curve, Ed25519/Ed448, or a random HMAC secret of the hash size) into jwt.keys; returns its kid (default: the RFC 7638 thumbprint)';
+REVOKE ALL ON FUNCTION generate_key(text, text, integer, timestamptz, timestamptz) FROM PUBLIC;
+
+CREATE FUNCTION add_key(key text, algorithm text, kid text DEFAULT NULL,
+                        not_before timestamptz DEFAULT now(),
+                        expires_at timestamptz DEFAULT NULL) RETURNS text
+    LANGUAGE sql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+        INSERT INTO jwt.keys (kid, algorithm, public_jwk, private_jwk, not_before, expires_at)
+        SELECT e.kid, add_key.algorithm, e.public_jwk, e.private_jwk,
+               add_key.not_before, add_key.expires_at
+        FROM jwt._import_key_entry(add_key.key, add_key.algorithm, add_key.kid) e
+        RETURNING kid
+    $$;
+COMMENT ON FUNCTION add_key(text, text, text, timestamptz, timestamptz) IS
+    'imports a PEM key, a JWK or an HMAC secret (at least the hash size) for algorithm into jwt.keys; a public key only verifies; returns its kid';
+REVOKE ALL ON FUNCTION add_key(text, text, text, timestamptz, timestamptz) FROM PUBLIC;
+
+CREATE FUNCTION jwks() RETURNS jsonb
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+        SELECT jsonb_build_object('keys', coalesce(jsonb_agg(public_jwk ORDER BY created_at, kid), '[]'::jsonb))
+        FROM jwt.keys
+        WHERE active AND public_jwk IS NOT NULL
+          AND (expires_at IS NULL OR expires_at > now())
+    $$;
+COMMENT ON FUNCTION jwks() IS
+    'the public JWK set of the active, unexpired asymmetric keys (never private members, never HMAC keys), for /.well-known/jwks.json; keys not yet valid are published ahead of use';
+
+CREATE FUNCTION issue(claims jsonb, ttl interval DEFAULT '1 hour', kid text DEFAULT NULL)
+    RETURNS text
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    DECLARE
+        k record;
+        now_s numeric := trunc(extract(epoch FROM now()));
+        issuer text := nullif(current_setting('pg_jwt.issuer', true), '');
+        full_claims jsonb;
+    BEGIN
+        IF ttl IS NULL OR ttl <= interval '0' THEN
+            RAISE EXCEPTION 'ttl must be positive' USING ERRCODE = '22023';
+        END IF;
+        SELECT keys.kid, keys.algorithm, keys.private_jwk INTO k
+        FROM jwt.keys
+        WHERE private_jwk IS NOT NULL AND active
+          AND (issue.kid IS NULL OR keys.kid = issue.kid)
+          AND not_before <= now() AND (expires_at IS NULL OR expires_at > now())
+        ORDER BY not_before DESC, created_at DESC, keys.kid
+        LIMIT 1;
+        IF NOT FOUND THEN
+            IF issue.kid IS NULL THEN
+                RAISE EXCEPTION 'no active signing key in jwt.keys'
+                    USING ERRCODE = '22023',
+                          HINT = 'Create one with jwt.generate_key().';
+            END IF;
+            RAISE EXCEPTION 'no active signing key with kid "%"', issue.kid
+                USING ERRCODE = '22023';
+        END IF;
+        full_claims := coalesce(claims, '{}'::jsonb)
+            || jsonb_build_object('iat', now_s,
+                                  'exp', trunc(extract(epoch FROM now() + ttl)),
+                                  'jti', gen_random_uuid()::text);
+        IF issuer IS NOT NULL THEN
+            full_claims := full_claims || jsonb_build_object('iss', issuer);
+        END IF;
+        RETURN jwt.sign(full_claims, k.private_jwk, k.algorithm);
+    END
+    $$;
+COMMENT ON FUNCTION issue(jsonb, interval, text) IS
+    'signs claims with the newest active keyring key (or the one named), adding iat, exp = now + ttl, a random jti and iss from pg_jwt.issuer; kid goes into the header';
+REVOKE ALL ON FUNCTION issue(jsonb, interval, text) FROM PUBLIC;

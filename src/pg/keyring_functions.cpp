@@ -1,0 +1,145 @@
+// The C side of the keyring: jwt.thumbprint(jwk) and the internal helpers
+// behind jwt.generate_key and jwt.add_key, which return a key as the
+// (kid, public_jwk, private_jwk) row the jwt.keys table stores.
+#include "pg/guard.hpp"
+
+#include <string>
+#include <vector>
+
+#include "core/jwk.hpp"
+#include "core/jwk_export.hpp"
+#include "core/key.hpp"
+#include "core/key_import.hpp"
+
+using namespace pgjwt;
+using namespace pgjwt::pg;
+
+extern "C" {
+PG_FUNCTION_INFO_V1(pg_jwt_thumbprint);
+PG_FUNCTION_INFO_V1(pg_jwt_generate_key_entry);
+PG_FUNCTION_INFO_V1(pg_jwt_import_key_entry);
+}
+
+namespace {
+
+// A keyring row in palloc'd memory.
+struct EntryOut {
+    char *kid = nullptr;
+    char *public_jwk = nullptr;   // nullptr for oct keys
+    char *private_jwk = nullptr;  // nullptr for public-only keys
+};
+
+Status copy_entry(const KeyringEntry &entry, EntryOut &out) {
+    out.kid = copy_to_cstring(entry.kid);
+    if (!entry.public_jwk.empty()) out.public_jwk = copy_to_cstring(entry.public_jwk);
+    if (!entry.private_jwk.empty()) out.private_jwk = copy_to_cstring(entry.private_jwk);
+    bool ok = out.kid && (entry.public_jwk.empty() || out.public_jwk) &&
+              (entry.private_jwk.empty() || out.private_jwk);
+    return ok ? Status::Ok() : out_of_memory_status();
+}
+
+Datum entry_row(FunctionCallInfo fcinfo, const EntryOut &entry) {
+    TupleDesc desc;
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("function returning record called in context that cannot accept "
+                               "type record")));
+    desc = BlessTupleDesc(desc);
+    Datum values[3] = {CStringGetTextDatum(entry.kid), 0, 0};
+    bool nulls[3] = {false, entry.public_jwk == nullptr, entry.private_jwk == nullptr};
+    if (entry.public_jwk) values[1] = DirectFunctionCall1(jsonb_in, CStringGetDatum(entry.public_jwk));
+    if (entry.private_jwk)
+        values[2] = DirectFunctionCall1(jsonb_in, CStringGetDatum(entry.private_jwk));
+    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
+std::string_view optional_text(FunctionCallInfo fcinfo, int arg) {
+    return PG_ARGISNULL(arg) ? std::string_view() : varlena_view(PG_GETARG_TEXT_PP(arg));
+}
+
+}  // namespace
+
+extern "C" Datum pg_jwt_thumbprint(PG_FUNCTION_ARGS) {
+    Jsonb *jb = PG_GETARG_JSONB_P(0);
+    const char *jwk = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
+    struct varlena *result = nullptr;
+    ErrorReport report;
+    if (!run_core(
+            [&]() -> Status {
+                std::vector<JwkMembers> members;
+                bool is_set = false;
+                PGJWT_TRY(parse_jwk_text(jwk, members, is_set));
+                if (is_set)
+                    return Status::InvalidArgument("a thumbprint is of one JWK, not of a JWK set");
+                ImportedKey key;
+                PGJWT_TRY(import_jwk(members.front(), key));
+                std::string thumbprint;
+                PGJWT_TRY(jwk_thumbprint(key, thumbprint));
+                result = copy_to_varlena(thumbprint);
+                return result ? Status::Ok() : out_of_memory_status();
+            },
+            report))
+        raise_core_error(report);
+    PG_RETURN_TEXT_P(result);
+}
+
+// jwt._generate_key_entry(algorithm text, rsa_bits int, kid text)
+extern "C" Datum pg_jwt_generate_key_entry(PG_FUNCTION_ARGS) {
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) PG_RETURN_NULL();
+    std::string_view algorithm = varlena_view(PG_GETARG_TEXT_PP(0));
+    int32 rsa_bits = PG_GETARG_INT32(1);
+    std::string_view kid = optional_text(fcinfo, 2);
+    EntryOut entry;
+    ErrorReport report;
+    if (!run_core(
+            [&]() -> Status {
+                Algorithm alg;
+                PGJWT_TRY(algorithm_from_argument(algorithm, alg));
+                ImportedKey key;
+                PGJWT_TRY(generate_key(alg, rsa_bits > 0 ? static_cast<size_t>(rsa_bits) : 0, key));
+                KeyringEntry made;
+                PGJWT_TRY(keyring_entry(key, alg, kid, made));
+                return copy_entry(made, entry);
+            },
+            report))
+        raise_core_error(report);
+    return entry_row(fcinfo, entry);
+}
+
+// jwt._import_key_entry(key text, algorithm text, kid text)
+extern "C" Datum pg_jwt_import_key_entry(PG_FUNCTION_ARGS) {
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) PG_RETURN_NULL();
+    std::string_view material = varlena_view(PG_GETARG_TEXT_PP(0));
+    std::string_view algorithm = varlena_view(PG_GETARG_TEXT_PP(1));
+    std::string_view kid = optional_text(fcinfo, 2);
+    EntryOut entry;
+    ErrorReport report;
+    if (!run_core(
+            [&]() -> Status {
+                Algorithm alg;
+                PGJWT_TRY(algorithm_from_argument(algorithm, alg));
+                ImportedKey key;
+                if (looks_like_json_object(material)) {
+                    std::vector<JwkMembers> members;
+                    bool is_set = false;
+                    PGJWT_TRY(parse_jwk_text(material, members, is_set));
+                    if (is_set)
+                        return Status::InvalidArgument("add_key takes one key, not a JWK set");
+                    PGJWT_TRY(import_jwk(members.front(), key));
+                    if (kid.empty() && key.has_kid) kid = key.kid;
+                } else if (looks_like_pem(material)) {
+                    PGJWT_TRY(import_pem(material, key));
+                } else if (algorithm_family(alg) == AlgorithmFamily::hmac) {
+                    PGJWT_TRY(check_secret_text(material));
+                    PGJWT_TRY(import_secret(material, key));
+                } else {
+                    return Status::InvalidArgument("key is neither PEM nor a JSON Web Key");
+                }
+                KeyringEntry made;
+                PGJWT_TRY(keyring_entry(key, alg, kid, made));
+                return copy_entry(made, entry);
+            },
+            report))
+        raise_core_error(report);
+    return entry_row(fcinfo, entry);
+}
