@@ -1,12 +1,16 @@
-// Interop of pg_jwt's HS256/HS384/HS512 tokens with the npm packages `jose`
-// and `jsonwebtoken`, both directions. PostgreSQL is reached through psql
-// (libpq environment: PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE); every
-// token, secret and payload travels as a psql variable quoted with :'name',
-// never spliced into SQL text. Prints one line per failed check and ends with
-// exactly one line "N passed, N failed"; exits non-zero when a check failed.
-// Pass -v to print every check.
+// Interop of pg_jwt's tokens with the npm packages `jose` and `jsonwebtoken`,
+// both directions: HS256/384/512 with both; RS256/384/512, PS256/384/512 and
+// ES256/384/512 with both; EdDSA and Ed25519 (Ed25519 keys) with jose; JWK
+// sets and private JWKs made by jose. Asymmetric keys are the fixed ones in
+// test/keys. PostgreSQL is reached through psql (libpq environment: PGHOST,
+// PGPORT, PGUSER, PGPASSWORD, PGDATABASE); every token, key and payload
+// travels as a psql variable quoted with :'name', never spliced into SQL text.
+// Prints one line per failed check and ends with exactly one line "N passed,
+// N failed"; exits non-zero when a check failed. Pass -v to print every check.
 
 import { execFileSync } from 'node:child_process';
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import * as jose from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
@@ -321,6 +325,299 @@ for (const alg of ALGS) {
   libThenSql(`jose->sql ${alg} header without typ`,
     () => new jose.SignJWT({ sub: 't' }).setProtectedHeader({ alg }).sign(enc.encode(SECRET)), SECRET, alg,
     (r) => expectEqual('valid', r.valid, true) || expectEqual('header', r.header, { alg }));
+}
+
+// == asymmetric algorithms =====================================================
+// The fixed keys of test/keys. jose 6 has no Ed448 and no ES256K (WebCrypto
+// lacks them); jsonwebtoken 9 has no EdDSA. Ed25519 is RFC 9864's name.
+const KEY_DIR = new URL('../keys/', import.meta.url);
+const readKey = (name) => readFileSync(new URL(name, KEY_DIR), 'utf8');
+
+const RSA_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
+const ASYM = {
+  // [algorithm, key file stem]: PKCS#8 <stem>.pem, SPKI <stem>.pub.pem
+  jose: [...RSA_ALGS.map((a) => [a, 'rsa2048']), ['RS256', 'rsa3072'], ['PS512', 'rsa3072'],
+    ['ES256', 'ec_p256'], ['ES384', 'ec_p384'], ['ES512', 'ec_p521'],
+    ['EdDSA', 'ed25519'], ['Ed25519', 'ed25519']],
+  jsonwebtoken: [...RSA_ALGS.map((a) => [a, 'rsa2048']), ['RS256', 'rsa3072'], ['PS512', 'rsa3072'],
+    ['ES256', 'ec_p256'], ['ES384', 'ec_p384'], ['ES512', 'ec_p521']],
+};
+const ASYM_PAYLOADS = [['simple', ''], ['simple', '::jsonb'], ['unicode', ''], ['exp-future', '::jsonb']];
+// The same private key in another format (PKCS#1 RSA, SEC1 EC), and the same
+// public key as an X.509 certificate or PKCS#1 RSA public key.
+const OTHER_PRIVATE_FORMATS = {
+  rsa2048: [['PKCS#1', 'rsa2048.pkcs1.pem']],
+  ec_p256: [['SEC1', 'ec_p256.sec1.pem']],
+  ec_p384: [['SEC1', 'ec_p384.sec1.pem']],
+  ec_p521: [['SEC1', 'ec_p521.sec1.pem']],
+};
+const OTHER_PUBLIC_FORMATS = {
+  rsa2048: [['X.509 certificate', 'rsa2048.cert.pem'], ['PKCS#1 public', 'rsa2048.pkcs1.pub.pem']],
+};
+const RANDOMISED = ['PS', 'ES'];
+
+// A key of the same type and curve that is not the fixed one, as PEM.
+function otherKeyPem(stem) {
+  if (stem === 'rsa2048') return { priv: readKey('rsa3072.pem'), pub: readKey('rsa3072.pub.pem') };
+  if (stem === 'rsa3072') return { priv: readKey('rsa2048.pem'), pub: readKey('rsa2048.pub.pem') };
+  const pair = stem === 'ed25519'
+    ? generateKeyPairSync('ed25519')
+    : generateKeyPairSync('ec', { namedCurve: { ec_p256: 'P-256', ec_p384: 'P-384', ec_p521: 'P-521' }[stem] });
+  return {
+    priv: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    pub: pair.publicKey.export({ type: 'spki', format: 'pem' }),
+  };
+}
+
+const PEMS = {};
+for (const stem of new Set(Object.values(ASYM).flat().map(([, s]) => s))) {
+  PEMS[stem] = { priv: readKey(`${stem}.pem`), pub: readKey(`${stem}.pub.pem`), other: otherKeyPem(stem) };
+}
+
+// Each library signs with a private key PEM and verifies with a public key
+// PEM (any of the formats above); errors are classified as for HS*.
+const ASYM_LIBS = {
+  jose: {
+    ...LIBS.jose,
+    // PKCS#8 and SPKI through jose's importers, a certificate through
+    // importX509, PKCS#1 and SEC1 as node:crypto KeyObjects.
+    async privateKey(pem, alg) {
+      return pem.includes('BEGIN PRIVATE KEY') ? jose.importPKCS8(pem, alg) : createPrivateKey(pem);
+    },
+    async publicKey(pem, alg) {
+      if (pem.includes('BEGIN PUBLIC KEY')) return jose.importSPKI(pem, alg);
+      if (pem.includes('BEGIN CERTIFICATE')) return jose.importX509(pem, alg);
+      return createPublicKey(pem);
+    },
+    async sign(claims, privPem, alg, extraHeader = {}) {
+      return new jose.SignJWT(claims)
+        .setProtectedHeader({ alg, typ: 'JWT', ...extraHeader })
+        .sign(await this.privateKey(privPem, alg));
+    },
+    async verify(token, pubPem, alg) {
+      const { payload, protectedHeader } = await jose.jwtVerify(token, await this.publicKey(pubPem, alg),
+        { algorithms: [alg] });
+      return { payload, header: protectedHeader };
+    },
+  },
+  // jsonwebtoken takes PEM text of every format (node:crypto parses it).
+  jsonwebtoken: LIBS.jsonwebtoken,
+};
+
+// jwt.sign / jwt.verify with the jsonb key overload; alg null passes NULL.
+function sqlSignJsonb(payloadText, jwk, alg = null) {
+  const vars = { payload: payloadText, jwk: JSON.stringify(jwk) };
+  if (alg !== null) vars.alg = alg;
+  return { sql: `SELECT jwt.sign(:'payload', :'jwk'::jsonb, ${alg === null ? 'NULL' : ":'alg'"});`, vars };
+}
+function sqlVerifyJsonb(token, jwk, alg = null) {
+  const vars = { token, jwk: JSON.stringify(jwk) };
+  if (alg !== null) vars.alg = alg;
+  return {
+    sql: `SELECT json_build_object('valid', valid, 'header', header, 'payload', payload) FROM jwt.verify(:'token', :'jwk'::jsonb, ${alg === null ? 'NULL' : ":'alg'"});`,
+    vars,
+  };
+}
+// Signed by the library, verified in SQL with a JWK or JWK set as jsonb.
+function libThenSqlJsonb(name, sign, jwk, alg, check) {
+  defCase(name, async () => sqlVerifyJsonb(await sign(), jwk, alg), async (out) => check(parseVerify(out)));
+}
+
+for (const [libName, lib] of Object.entries(ASYM_LIBS)) {
+  for (const [alg, stem] of ASYM[libName]) {
+    const { priv, pub, other } = PEMS[stem];
+    const label = `${alg}/${stem}`;
+
+    // -- signed in SQL, verified by the library
+    for (const [pname, cast] of ASYM_PAYLOADS) {
+      const payload = PAYLOADS[pname];
+      sqlThenLib(`sql->${libName} ${label} ${pname} payload${cast || '::text'}`,
+        [JSON.stringify(payload), priv, alg, { cast }], async (token) => {
+          const { payload: claims, header } = await lib.verify(token, pub, alg);
+          return expectEqual('claims', claims, payload) || expectEqual('header', header, { alg, typ: 'JWT' });
+        });
+    }
+    for (const [fmt, file] of OTHER_PRIVATE_FORMATS[stem] ?? []) {
+      sqlThenLib(`sql->${libName} ${label} signed with the ${fmt} private key`, ['{"sub":"p"}', readKey(file), alg],
+        async (token) => expectEqual('claims', (await lib.verify(token, pub, alg)).payload, { sub: 'p' }));
+    }
+    for (const [fmt, file] of OTHER_PUBLIC_FORMATS[stem] ?? []) {
+      sqlThenLib(`sql->${libName} ${label} verified with the ${fmt}`, ['{"sub":"p"}', priv, alg],
+        async (token) => expectEqual('claims', (await lib.verify(token, readKey(file), alg)).payload, { sub: 'p' }));
+    }
+    sqlThenLib(`sql->${libName} ${label} extra header members`,
+      ['{"sub":"h"}', priv, alg, { header: '{"kid":"key-1","cty":"x"}' }], async (token) => {
+        const { payload, header } = await lib.verify(token, pub, alg);
+        return expectEqual('claims', payload, { sub: 'h' })
+          || expectEqual('header', header, { alg, typ: 'JWT', kid: 'key-1', cty: 'x' });
+      });
+    sqlThenLib(`sql->${libName} ${label} flipped signature char is refused`, ['{"sub":"f"}', priv, alg],
+      (token) => expectThrow('flipped signature',
+        () => lib.verify(flipFirstSignatureChar(token), pub, alg), lib.isBadSignature));
+    sqlThenLib(`sql->${libName} ${label} another public key is refused`, ['{"sub":"o"}', priv, alg],
+      (token) => expectThrow('other key', () => lib.verify(token, other.pub, alg), lib.isBadSignature));
+    const expired = { sub: 'e', exp: NOW - 120 };
+    sqlThenLib(`sql->${libName} ${label} expired token is refused`, [JSON.stringify(expired), priv, alg],
+      (token) => expectThrow('expired', () => lib.verify(token, pub, alg), lib.isExpired));
+    if (RANDOMISED.some((p) => alg.startsWith(p))) {
+      // Two jwt.sign calls in one statement: VOLATILE, so both run.
+      defCase(`sql->${libName} ${label} signing twice gives two different tokens, both verify`,
+        async () => ({
+          sql: "SELECT jwt.sign(:'payload', :'key', :'alg') || ' ' || jwt.sign(:'payload', :'key', :'alg');",
+          vars: { payload: '{"sub":"r"}', key: priv, alg },
+        }),
+        async (out) => {
+          const [first, second] = out.split(' ');
+          if (first === second) return `two signatures are equal: ${first}`;
+          return expectEqual('claims 1', (await lib.verify(first, pub, alg)).payload, { sub: 'r' })
+            || expectEqual('claims 2', (await lib.verify(second, pub, alg)).payload, { sub: 'r' });
+        });
+    }
+
+    // -- signed by the library, verified in SQL
+    for (const pname of ['simple', 'unicode', 'exp-future']) {
+      const payload = PAYLOADS[pname];
+      libThenSql(`${libName}->sql ${label} ${pname}`, () => lib.sign(payload, priv, alg), pub, alg,
+        (r) => expectEqual('valid', r.valid, true)
+          || expectEqual('payload', r.payload, payload)
+          || expectEqual('header', r.header, { alg, typ: 'JWT' }));
+    }
+    libThenSql(`${libName}->sql ${label} kid header`, () => lib.sign({ sub: 'k' }, priv, alg, { kid: 'key-2' }),
+      pub, alg,
+      (r) => expectEqual('valid', r.valid, true) || expectEqual('header', r.header, { alg, typ: 'JWT', kid: 'key-2' }));
+    for (const [fmt, file] of OTHER_PRIVATE_FORMATS[stem] ?? []) {
+      libThenSql(`${libName}->sql ${label} signed with the ${fmt} private key`,
+        () => lib.sign({ sub: 'p' }, readKey(file), alg), pub, alg,
+        (r) => expectEqual('valid', r.valid, true) || expectEqual('payload', r.payload, { sub: 'p' }));
+    }
+    for (const [fmt, file] of OTHER_PUBLIC_FORMATS[stem] ?? []) {
+      libThenSql(`${libName}->sql ${label} verified with the ${fmt}`, () => lib.sign({ sub: 'p' }, priv, alg),
+        readKey(file), alg,
+        (r) => expectEqual('valid', r.valid, true) || expectEqual('payload', r.payload, { sub: 'p' }));
+    }
+    if (libName === 'jose') {
+      // The public key as jose exports it (exportJWK), as text and as jsonb.
+      const jwk = async () => jose.exportJWK(await jose.importSPKI(pub, alg, { extractable: true }));
+      defCase(`jose->sql ${label} verified with the exported public JWK as text`,
+        async () => sqlVerify(await lib.sign({ sub: 'j' }, priv, alg), JSON.stringify(await jwk()), alg),
+        async (out) => {
+          const r = parseVerify(out);
+          return expectEqual('valid', r.valid, true) || expectEqual('payload', r.payload, { sub: 'j' });
+        });
+      defCase(`jose->sql ${label} verified with the exported public JWK ::jsonb`,
+        async () => sqlVerifyJsonb(await lib.sign({ sub: 'j' }, priv, alg), await jwk(), alg),
+        async (out) => {
+          const r = parseVerify(out);
+          return expectEqual('valid', r.valid, true) || expectEqual('payload', r.payload, { sub: 'j' });
+        });
+    }
+    libThenSql(`${libName}->sql ${label} signed with another key is invalid`,
+      () => lib.sign({ sub: 'o' }, other.priv, alg), pub, alg, (r) => expectEqual('valid', r.valid, false));
+    libThenSql(`${libName}->sql ${label} flipped signature char is invalid`,
+      async () => flipFirstSignatureChar(await lib.sign({ sub: 'f' }, priv, alg)), pub, alg,
+      (r) => expectEqual('valid', r.valid, false));
+    libThenSql(`${libName}->sql ${label} expired token is invalid`, () => lib.sign(expired, priv, alg), pub, alg,
+      (r) => expectEqual('valid', r.valid, false) || expectEqual('payload', r.payload, expired));
+  }
+
+  // Same key, another algorithm of its family.
+  const mismatches = [['RS256', 'PS256', 'rsa2048'], ['PS256', 'RS256', 'rsa2048'], ['RS512', 'RS256', 'rsa2048']];
+  if (libName === 'jose') mismatches.push(['EdDSA', 'Ed25519', 'ed25519'], ['Ed25519', 'EdDSA', 'ed25519']);
+  for (const [signed, verified, stem] of mismatches) {
+    const { priv, pub } = PEMS[stem];
+    libThenSql(`${libName}->sql ${signed}/${stem} token verified as ${verified} is invalid`,
+      () => lib.sign({ sub: 'a' }, priv, signed), pub, verified, (r) => expectEqual('valid', r.valid, false));
+    sqlThenLib(`sql->${libName} ${signed}/${stem} token verified as ${verified} is refused`,
+      ['{"sub":"a"}', priv, signed],
+      (token) => expectThrow('alg mismatch', () => lib.verify(token, pub, verified), lib.isAlgRefused));
+  }
+}
+
+// -- JWK sets and private JWKs made by jose -------------------------------------
+// One generated key pair each for RS256, ES256 and EdDSA, exported as JWKs
+// with a kid. MIXED holds one public key of each; SAME[alg] holds three keys
+// of one algorithm, each naming its alg (so algorithm NULL works in SQL), the
+// generated one last (a token without kid makes SQL try all three).
+async function generated(alg, kid) {
+  const { publicKey, privateKey } = await jose.generateKeyPair(alg, { extractable: true });
+  return {
+    kid, alg, publicKey, privateKey,
+    publicJwk: { ...(await jose.exportJWK(publicKey)), kid, alg },
+    privateJwk: await jose.exportJWK(privateKey),
+  };
+}
+const fixedJwk = async (stem, alg, kid) =>
+  ({ ...(await jose.exportJWK(await jose.importSPKI(readKey(`${stem}.pub.pem`), alg, { extractable: true }))), kid, alg });
+
+const JWKS_ALGS = [['RS256', 'rsa', 'rsa3072'], ['ES256', 'ec', 'ec_p256'], ['EdDSA', 'ed', 'ed25519']];
+const GEN = {};
+const SAME = {};
+for (const [alg, prefix, stem] of JWKS_ALGS) {
+  GEN[alg] = await generated(alg, `${prefix}-1`);
+  // The third key of each set: fixed for RSA (generating one is slow), else generated.
+  const third = alg === 'RS256' ? await fixedJwk('rsa2048', alg, `${prefix}-3`)
+    : (await generated(alg, `${prefix}-3`)).publicJwk;
+  SAME[alg] = { keys: [await fixedJwk(stem, alg, `${prefix}-2`), third, GEN[alg].publicJwk] };
+}
+const MIXED = { keys: JWKS_ALGS.map(([alg]) => GEN[alg].publicJwk) };
+
+async function joseSign(claims, key, alg, header = {}) {
+  return new jose.SignJWT(claims).setProtectedHeader({ alg, typ: 'JWT', ...header }).sign(key);
+}
+const expectValid = (alg, kid) => (r) => expectEqual('valid', r.valid, true)
+  || expectEqual('header', r.header, { alg, typ: 'JWT', ...(kid ? { kid } : {}) })
+  || expectEqual('payload', r.payload, { sub: 's' });
+const expectInvalid = (r) => expectEqual('valid', r.valid, false);
+
+for (const [alg, prefix] of JWKS_ALGS) {
+  const g = GEN[alg];
+  const signed = (kid) => () => joseSign({ sub: 's' }, g.privateKey, alg, kid ? { kid } : {});
+  libThenSql(`jose->sql ${alg} JWK set of three algorithms as text, kid selects`, signed(g.kid),
+    JSON.stringify(MIXED), alg, expectValid(alg, g.kid));
+  libThenSqlJsonb(`jose->sql ${alg} JWK set of three algorithms ::jsonb, kid selects`, signed(g.kid),
+    MIXED, alg, expectValid(alg, g.kid));
+  libThenSqlJsonb(`jose->sql ${alg} JWK set of three ${alg} keys ::jsonb, algorithm NULL, kid selects`,
+    signed(g.kid), SAME[alg], null, expectValid(alg, g.kid));
+  libThenSql(`jose->sql ${alg} JWK set of three ${alg} keys as text, token without kid (keys tried)`,
+    signed(null), JSON.stringify(SAME[alg]), alg, expectValid(alg, null));
+  libThenSqlJsonb(`jose->sql ${alg} JWK set of three algorithms ::jsonb, token without kid (keys tried)`,
+    signed(null), MIXED, alg, expectValid(alg, null));
+  libThenSql(`jose->sql ${alg} JWK set as text, kid not in the set is invalid`, signed(`${prefix}-9`),
+    JSON.stringify(MIXED), alg, expectInvalid);
+  libThenSqlJsonb(`jose->sql ${alg} JWK set ::jsonb, kid not in the set is invalid`, signed(`${prefix}-9`),
+    MIXED, alg, expectInvalid);
+  libThenSqlJsonb(`jose->sql ${alg} JWK set ::jsonb, kid of another key in the set is invalid`,
+    signed(`${prefix}-2`), SAME[alg], null, expectInvalid);
+
+  // A private JWK exported by jose: its alg and kid added, algorithm NULL.
+  defCase(`sql->jose ${alg} private JWK exported by jose ::jsonb, algorithm NULL`,
+    async () => sqlSignJsonb('{"sub":"p"}', { ...g.privateJwk, kid: g.kid, alg }),
+    async (token) => {
+      const { payload, protectedHeader } = await jose.jwtVerify(token, g.publicKey, { algorithms: [alg] });
+      return expectEqual('claims', payload, { sub: 'p' })
+        || expectEqual('header', protectedHeader, { alg, typ: 'JWT', kid: g.kid });
+    });
+  defCase(`sql->jose ${alg} private JWK exported by jose (no alg member) ::jsonb, algorithm given`,
+    async () => sqlSignJsonb('{"sub":"p"}', { ...g.privateJwk, kid: g.kid }, alg),
+    async (token) => {
+      const { payload, protectedHeader } = await jose.jwtVerify(token, g.publicKey, { algorithms: [alg] });
+      return expectEqual('claims', payload, { sub: 'p' })
+        || expectEqual('header', protectedHeader, { alg, typ: 'JWT', kid: g.kid });
+    });
+}
+
+// A token without kid is tried against at most 16 usable keys of a set: the
+// signing key as the 16th of 16 verifies, as the 17th of 17 is never tried.
+{
+  const pairs = [];
+  for (let i = 1; i <= 17; i++) pairs.push(await generated('ES256', `many-${i}`));
+  const signer = pairs[16];
+  const set = (n) => ({ keys: pairs.slice(17 - n).map((p) => p.publicJwk) });
+  const sign = () => joseSign({ sub: 's' }, signer.privateKey, 'ES256');
+  libThenSql('jose->sql ES256 JWK set, token without kid, signing key 16th of 16 verifies', sign,
+    JSON.stringify(set(16)), 'ES256', expectValid('ES256', null));
+  libThenSqlJsonb('jose->sql ES256 JWK set ::jsonb, token without kid, signing key 17th of 17 is invalid', sign,
+    set(17), null, expectInvalid);
 }
 
 try {
