@@ -218,3 +218,79 @@ CREATE FUNCTION issue(claims jsonb, ttl interval DEFAULT '1 hour', kid text DEFA
 COMMENT ON FUNCTION issue(jsonb, interval, text) IS
     'signs claims with the newest active keyring key (or the one named), adding iat, exp = now + ttl, a random jti and iss from pg_jwt.issuer; kid goes into the header';
 REVOKE ALL ON FUNCTION issue(jsonb, interval, text) FROM PUBLIC;
+
+-- change tracking -------------------------------------------------------------
+-- Backends keep copies of jwt.keys and of whether jwt.revoked is empty; this
+-- trigger tells every backend that its copy is stale (relcache invalidation).
+
+CREATE FUNCTION _invalidate_cache() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'pg_jwt_invalidate_cache'
+    LANGUAGE C;
+COMMENT ON FUNCTION _invalidate_cache() IS
+    'internal: tells every backend that its cached copy of jwt.keys or jwt.revoked is stale';
+
+CREATE TRIGGER keys_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON keys
+    FOR EACH STATEMENT EXECUTE FUNCTION _invalidate_cache();
+
+-- revocation -------------------------------------------------------------------
+
+CREATE TABLE revoked (
+    jti   text PRIMARY KEY,
+    until timestamptz NOT NULL
+);
+COMMENT ON TABLE revoked IS
+    'denylist of token ids (jti): strict validation refuses them until "until" (normally the token''s exp)';
+SELECT pg_catalog.pg_extension_config_dump('revoked', '');
+REVOKE ALL ON revoked FROM PUBLIC;
+
+CREATE TRIGGER revoked_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON revoked
+    FOR EACH STATEMENT EXECUTE FUNCTION _invalidate_cache();
+
+CREATE FUNCTION revoke(jti text, until timestamptz) RETURNS void
+    LANGUAGE sql VOLATILE STRICT SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+        INSERT INTO jwt.revoked (jti, until) VALUES (revoke.jti, revoke.until)
+        ON CONFLICT (jti) DO UPDATE SET until = greatest(jwt.revoked.until, EXCLUDED.until)
+    $$;
+COMMENT ON FUNCTION revoke(text, timestamptz) IS
+    'puts a token id on the denylist until the given time (normally the token''s exp); every backend refuses it from its next statement';
+REVOKE ALL ON FUNCTION revoke(text, timestamptz) FROM PUBLIC;
+
+CREATE FUNCTION purge_revoked() RETURNS bigint
+    LANGUAGE sql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+        WITH gone AS (DELETE FROM jwt.revoked WHERE until <= now() RETURNING 1)
+        SELECT count(*) FROM gone
+    $$;
+COMMENT ON FUNCTION purge_revoked() IS
+    'deletes denylist entries whose tokens have expired anyway; returns how many';
+REVOKE ALL ON FUNCTION purge_revoked() FROM PUBLIC;
+
+-- strict validation --------------------------------------------------------------
+-- One signature each (overloads with defaulted keys of other types would make
+-- jwt.validate(token) ambiguous). STABLE: they read the clock, settings and
+-- tables. Not STRICT: NULL arguments mean "not given".
+
+CREATE FUNCTION validate(token text, key text DEFAULT NULL, algorithms text[] DEFAULT NULL,
+                         audience text DEFAULT NULL, issuer text DEFAULT NULL,
+                         leeway interval DEFAULT NULL, max_age interval DEFAULT NULL,
+                         required text[] DEFAULT NULL, typ text DEFAULT NULL,
+                         now timestamptz DEFAULT NULL, secret bytea DEFAULT NULL)
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'pg_jwt_validate'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION validate(text, text, text[], text, text, interval, interval, text[], text, timestamptz, bytea) IS
+    'strict validation: returns the claims when the signature and every claim rule hold, else raises 28000 with the reason (22P02 malformed, 22023 bad key or argument); keys from key, secret, else jwt.keys and pg_jwt.jwks';
+
+CREATE FUNCTION is_valid(token text, key text DEFAULT NULL, algorithms text[] DEFAULT NULL,
+                         audience text DEFAULT NULL, issuer text DEFAULT NULL,
+                         leeway interval DEFAULT NULL, max_age interval DEFAULT NULL,
+                         required text[] DEFAULT NULL, typ text DEFAULT NULL,
+                         now timestamptz DEFAULT NULL, secret bytea DEFAULT NULL)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'pg_jwt_is_valid'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION is_valid(text, text, text[], text, text, interval, interval, text[], text, timestamptz, bytea) IS
+    'jwt.validate as a boolean: false for every token fault (malformed, rejected, revoked); raises only for the caller''s faults (22023)';

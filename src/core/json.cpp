@@ -106,21 +106,6 @@ Status parse_object(JsonInput json, const char *what, dom::object &object) {
     return Status::Ok();
 }
 
-NumericDate numeric_date(dom::element value) {
-    NumericDate date;
-    switch (value.type()) {
-        case dom::element_type::INT64:
-        case dom::element_type::UINT64:
-        case dom::element_type::DOUBLE:
-            date.state = NumericDate::State::number;
-            date.seconds = value.get_double().value_unsafe();
-            break;
-        default:
-            date.state = NumericDate::State::not_a_number;
-    }
-    return date;
-}
-
 }  // namespace
 
 Status parse_json_element(JsonInput json, const char *what, dom::element &root) {
@@ -172,21 +157,6 @@ Status parse_jose_header(JsonInput json, JoseHeader &out) {
         }
     }
     if (!out.has_alg) return Status::Malformed("token header has no \"alg\" member");
-    return Status::Ok();
-}
-
-Status parse_time_claims(JsonInput json, TimeClaims &out) {
-    dom::object object;
-    PGJWT_TRY(parse_object(json, "payload", object));
-    out = TimeClaims{};
-    for (dom::key_value_pair field : object) {
-        if (field.key == "exp")
-            out.exp = numeric_date(field.value);
-        else if (field.key == "nbf")
-            out.nbf = numeric_date(field.value);
-        else if (field.key == "iat")
-            out.iat = numeric_date(field.value);
-    }
     return Status::Ok();
 }
 

@@ -45,20 +45,18 @@ struct JoseHeader {
     bool b64 = true;
 };
 
+// NumericDates outside 0001-01-01 .. 9999-12-31 are refused before any
+// conversion, so no clock arithmetic can overflow.
+constexpr double kMinNumericDate = -62135596800.0;
+constexpr double kMaxNumericDate = 253402300799.0;
+
 // A NumericDate claim (RFC 7519 section 2) as it stands in the token.
 struct NumericDate {
     enum class State { absent, number, not_a_number } state = State::absent;
     double seconds = 0;
 };
 
-// What the JWT layer needs from the claims.
-struct TimeClaims {
-    NumericDate exp, nbf, iat;
-};
-
-// `what` names the document in messages ("header", "payload").
 Status parse_jose_header(JsonInput json, JoseHeader &out);
-Status parse_time_claims(JsonInput json, TimeClaims &out);
 // Validates `json` as an object without looking inside (beyond the strict rules).
 Status validate_json_object(JsonInput json, const char *what);
 

@@ -64,6 +64,7 @@ Status read_jwk(dom::object object, JwkMembers &jwk) {
         }
     }
     if (jwk.kty.empty()) return bad_jwk("Member \"kty\" is missing.");
+    jwk.json = simdjson::minify(object);
     return Status::Ok();
 }
 

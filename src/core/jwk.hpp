@@ -20,6 +20,7 @@ struct JwkMembers {
     // base64url-encoded members, empty when absent
     std::string n, e, d, p, q, dp, dq, qi, x, y, k;
     bool has_d = false, has_k = false;
+    std::string json;  // the whole JWK, minified
 };
 
 // True when `text` (after white space) starts like a JSON object.

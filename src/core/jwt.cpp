@@ -1,30 +1,20 @@
 #include "jwt.hpp"
 
+#include "claims.hpp"
+
 #include "key_set.hpp"
 
 
 namespace pgjwt {
 namespace {
 
-bool in_range(double seconds) {
-    return seconds >= kMinNumericDate && seconds <= kMaxNumericDate;
-}
-
-Status check_time(const TimeClaims &claims, double now) {
-    if (claims.exp.state == NumericDate::State::not_a_number)
-        return Status::Rejected("token claim \"exp\" is not a number");
-    if (claims.nbf.state == NumericDate::State::not_a_number)
-        return Status::Rejected("token claim \"nbf\" is not a number");
-    if (claims.exp.state == NumericDate::State::number) {
-        if (!in_range(claims.exp.seconds))
-            return Status::Rejected("token claim \"exp\" is out of range");
-        if (now >= claims.exp.seconds) return Status::Rejected("token has expired");
-    }
-    if (claims.nbf.state == NumericDate::State::number) {
-        if (!in_range(claims.nbf.seconds))
-            return Status::Rejected("token claim \"nbf\" is out of range");
-        if (now < claims.nbf.seconds) return Status::Rejected("token is not yet valid");
-    }
+Status check_time(const RegisteredClaims &claims, double now) {
+    PGJWT_TRY(check_numeric_date(claims.exp, "exp"));
+    PGJWT_TRY(check_numeric_date(claims.nbf, "nbf"));
+    if (claims.exp.state == NumericDate::State::number && now >= claims.exp.seconds)
+        return Status::Rejected("token has expired");
+    if (claims.nbf.state == NumericDate::State::number && now < claims.nbf.seconds)
+        return Status::Rejected("token is not yet valid");
     return Status::Ok();
 }
 
@@ -58,8 +48,8 @@ Status jwt_verify(std::string_view token, Algorithm alg, const Key &key, double 
     out.valid = false;
     out.reason = Status::Ok();
     PGJWT_TRY(jws_decode(token, out.jws));
-    TimeClaims claims;
-    PGJWT_TRY(parse_time_claims(json_input(out.jws.payload), claims));
+    RegisteredClaims claims;
+    PGJWT_TRY(parse_registered_claims(json_input(out.jws.payload), {}, claims));
     Status verdict = jws_verify(out.jws, alg, key);
     if (verdict.ok()) verdict = check_time(claims, now);
     if (verdict.fault != Fault::none && verdict.fault != Fault::token_rejected) return verdict;

@@ -13,11 +13,6 @@
 
 namespace pgjwt {
 
-// NumericDates outside 0001-01-01 .. 9999-12-31 are refused before any
-// conversion, so no clock arithmetic can overflow.
-constexpr double kMinNumericDate = -62135596800.0;
-constexpr double kMaxNumericDate = 253402300799.0;
-
 struct JwtSignRequest {
     Algorithm alg;
     Key key;

@@ -1,6 +1,16 @@
-// The extension's module: its magic block.
+// The extension's module: its magic block and its load-time set-up.
 #include "pg/postgres_headers.hpp"
+
+#include "pg/cache_invalidation.hpp"
+#include "pg/settings.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
+
+void _PG_init(void);
+}
+
+void _PG_init(void) {
+    pgjwt::pg::define_settings();
+    pgjwt::pg::register_cache_invalidation();
 }

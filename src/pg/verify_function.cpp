@@ -1,6 +1,7 @@
 // jwt.verify(token, key, algorithm): pgjwt's (header, payload, valid) row.
 #include "pg/guard.hpp"
 #include "pg/key_argument.hpp"
+#include "pg/time.hpp"
 
 #include "core/jwt.hpp"
 
@@ -14,15 +15,6 @@ PG_FUNCTION_INFO_V1(pg_jwt_verify_jsonb_key);
 }
 
 namespace {
-
-// The verification time: the statement's start, so that every row of a
-// statement sees the same clock (the functions are STABLE), in seconds
-// since 1970.
-double statement_time_seconds() {
-    TimestampTz now = GetCurrentStatementStartTimestamp();
-    return static_cast<double>(now) / USECS_PER_SEC +
-           static_cast<double>((POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY);
-}
 
 // The blessed row type, kept for the life of the call site.
 TupleDesc result_descriptor(FunctionCallInfo fcinfo) {
@@ -48,7 +40,9 @@ Datum verify(FunctionCallInfo fcinfo, KeyArgType key_type) {
     KeyArgument key;
     read_key_argument(fcinfo, 1, 2, key_type, key);
     TupleDesc desc = result_descriptor(fcinfo);
-    double now = statement_time_seconds();
+    // The statement's start, so that every row of a statement sees the same
+    // clock (the function is STABLE).
+    double now = timestamptz_to_unix_seconds(GetCurrentStatementStartTimestamp());
 
     struct varlena *header = nullptr;
     struct varlena *payload = nullptr;

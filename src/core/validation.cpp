@@ -1,0 +1,323 @@
+#include "validation.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <ctime>
+
+#include "jwk.hpp"
+#include "key_import.hpp"
+#include "key_set.hpp"
+#include "lru_cache.hpp"
+#include "signature.hpp"
+
+namespace pgjwt {
+namespace {
+
+Status reject(std::string message, std::string detail = {}) {
+    return Status::Rejected(std::move(message), std::move(detail));
+}
+
+Algorithm algorithm_for_type(const ImportedKey &key) {
+    switch (key.type) {
+        case KeyType::oct:
+            return Algorithm::HS256;
+        case KeyType::rsa:
+            return Algorithm::RS256;
+        case KeyType::ec:
+            switch (key.curve) {
+                case Curve::p384:
+                    return Algorithm::ES384;
+                case Curve::p521:
+                    return Algorithm::ES512;
+                case Curve::secp256k1:
+                    return Algorithm::ES256K;
+                default:
+                    return Algorithm::ES256;
+            }
+        case KeyType::okp:
+            return Algorithm::EdDSA;
+    }
+    return Algorithm::HS256;
+}
+
+void add_unique(std::vector<Algorithm> &algs, Algorithm alg) {
+    if (std::find(algs.begin(), algs.end(), alg) == algs.end()) algs.push_back(alg);
+}
+
+Status compute_default_algorithms(std::string_view material, std::vector<Algorithm> &out) {
+    if (looks_like_json_object(material)) {
+        std::vector<JwkMembers> members;
+        bool is_set = false;
+        PGJWT_TRY(parse_jwk_text(material, members, is_set));
+        for (const JwkMembers &m : members) {
+            if (m.has_alg) {
+                Algorithm alg;
+                PGJWT_TRY(algorithm_from_argument(m.alg, alg));
+                add_unique(out, alg);
+                continue;
+            }
+            ImportedKey key;
+            PGJWT_TRY(import_jwk(m, key));
+            add_unique(out, algorithm_for_type(key));
+        }
+        return Status::Ok();
+    }
+    if (looks_like_pem(material)) {
+        ImportedKey key;
+        PGJWT_TRY(import_pem(material, key));
+        add_unique(out, algorithm_for_type(key));
+        return Status::Ok();
+    }
+    out.push_back(Algorithm::HS256);
+    return Status::Ok();
+}
+
+// "JWT" and "application/JWT" name the same type (RFC 7515 section 4.1.9).
+std::string normalized_type(std::string_view typ) {
+    std::string t(typ);
+    std::transform(t.begin(), t.end(), t.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (t.starts_with("application/")) t.erase(0, 12);
+    return t;
+}
+
+std::string algorithm_list(const std::vector<Algorithm> &algs) {
+    std::string s;
+    for (Algorithm a : algs) {
+        if (!s.empty()) s += ", ";
+        s += algorithm_name(a);
+    }
+    return s;
+}
+
+std::string seconds_text(double s) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.15g", s);
+    return buf;
+}
+
+Status check_claims(const ValidatedToken &token, const ValidationPolicy &policy) {
+    const RegisteredClaims &c = token.claims;
+    const double now = policy.now, leeway = policy.leeway;
+    PGJWT_TRY(check_numeric_date(c.exp, "exp"));
+    PGJWT_TRY(check_numeric_date(c.nbf, "nbf"));
+    PGJWT_TRY(check_numeric_date(c.iat, "iat"));
+    if (c.exp.state == NumericDate::State::number && now >= c.exp.seconds + leeway)
+        return reject("token has expired",
+                      "The token expired at " + iso8601_utc(c.exp.seconds) + ".");
+    if (c.nbf.state == NumericDate::State::number && now < c.nbf.seconds - leeway)
+        return reject("token is not yet valid",
+                      "The token is valid from " + iso8601_utc(c.nbf.seconds) + ".");
+    if (c.iat.state == NumericDate::State::number && c.iat.seconds > now + leeway)
+        return reject("token was issued in the future",
+                      "The token claims to be issued at " + iso8601_utc(c.iat.seconds) + ".");
+    if (policy.has_max_age) {
+        if (c.iat.state != NumericDate::State::number)
+            return reject("token lacks required claim \"iat\"",
+                          "A maximum age is measured from \"iat\".");
+        if (now - c.iat.seconds > policy.max_age + leeway)
+            return reject("token is too old",
+                          "The token was issued at " + iso8601_utc(c.iat.seconds) +
+                              "; the maximum age is " + seconds_text(policy.max_age) +
+                              " seconds.");
+    }
+    if (policy.has_issuer) {
+        if (c.iss.state == StringClaim::State::absent)
+            return reject("token lacks required claim \"iss\"");
+        if (c.iss.state != StringClaim::State::string || c.iss.value != policy.issuer)
+            return reject("token issuer does not match");
+    }
+    if (c.has_aud && !c.aud_valid)
+        return reject("token claim \"aud\" is invalid",
+                      "\"aud\" must be a string or an array of strings.");
+    if (policy.has_audience) {
+        if (!c.has_aud) return reject("token lacks required claim \"aud\"");
+        if (std::find(c.aud.begin(), c.aud.end(), policy.audience) == c.aud.end())
+            return reject("token audience does not match");
+    } else if (c.has_aud) {
+        // RFC 7519 section 4.1.3: a recipient that does not identify itself
+        // with a value of "aud" must reject the token.
+        return reject("token has an audience but none is expected",
+                      "Pass the audience this service accepts, or set pg_jwt.audience.");
+    }
+    if (c.jti.state == StringClaim::State::not_a_string)
+        return reject("token claim \"jti\" is not a string");
+    for (size_t i = 0; i < policy.required.size(); i++)
+        if (!c.present[i])
+            return reject("token lacks required claim \"" + policy.required[i].substr(0, 64) + "\"");
+    if (policy.has_typ) {
+        const JoseHeader &h = token.jws.header;
+        if (!h.has_typ || normalized_type(h.typ) != normalized_type(policy.typ))
+            return reject("token type does not match",
+                          "Expected type \"" + policy.typ.substr(0, 64) + "\".");
+    }
+    return Status::Ok();
+}
+
+// The JWK set text of the keyring keys for `alg`, plus the configured public JWKS.
+Status keyring_material(Algorithm alg, const ValidationKeys &keys, std::string &text) {
+    std::vector<JwkMembers> configured;
+    bool is_set = false;
+    if (!keys.configured_jwks.empty()) {
+        Status s = parse_jwk_text(keys.configured_jwks, configured, is_set);
+        if (!s.ok())
+            return Status::InvalidArgument("invalid pg_jwt.jwks setting",
+                                           s.detail.empty() ? s.message : s.detail);
+    }
+    text = "{\"keys\":[";
+    bool first = true;
+    std::vector<std::string_view> kids;
+    if (keys.keyring != nullptr) {
+        for (const KeyringKey &k : *keys.keyring) {
+            if (k.alg != alg) continue;
+            if (!first) text.push_back(',');
+            first = false;
+            text += k.jwk;
+            kids.push_back(k.kid);
+        }
+    }
+    // The setting holds public keys only; the keyring's own kids take precedence.
+    for (const JwkMembers &m : configured) {
+        if (m.kty == "oct")
+            return Status::InvalidArgument("pg_jwt.jwks must hold public keys only",
+                                           "Settings are readable by every role; keep HMAC "
+                                           "secrets in jwt.keys.");
+        if (algorithm_family(alg) == AlgorithmFamily::hmac) continue;
+        if (m.has_alg && m.alg != algorithm_name(alg)) continue;
+        if (m.has_kid && std::find(kids.begin(), kids.end(), m.kid) != kids.end()) continue;
+        if (!first) text.push_back(',');
+        first = false;
+        text += m.json;
+    }
+    text += "]}";
+    return first ? reject("no key for the token's algorithm",
+                          "No configured key is for " + std::string(algorithm_name(alg)) + ".")
+                 : Status::Ok();
+}
+
+}  // namespace
+
+std::string iso8601_utc(double seconds) {
+    double whole = std::floor(seconds);
+    auto t = static_cast<time_t>(whole);
+    struct tm tm {};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::string s(buf, n);
+    double fraction = seconds - whole;
+    if (fraction > 0) {
+        char frac[16];
+        std::snprintf(frac, sizeof frac, "%.6f", fraction);
+        std::string f(frac + 1);  // ".xxxxxx"
+        while (!f.empty() && f.back() == '0') f.pop_back();
+        if (f != ".") s += f;
+    }
+    return s + "Z";
+}
+
+Status default_algorithms(std::string_view material, KeyEncoding encoding,
+                          std::vector<Algorithm> &out) {
+    out.clear();
+    if (encoding == KeyEncoding::binary) {
+        out.push_back(Algorithm::HS256);
+        return Status::Ok();
+    }
+    // Importing a PEM to learn its type is slow; remember the answer per key.
+    static LruCache<std::vector<Algorithm>> cache(128, 1024 * 1024);
+    std::string cache_key(material);
+    if (auto *hit = cache.find(cache_key)) {
+        out = *hit;
+        return Status::Ok();
+    }
+    PGJWT_TRY(compute_default_algorithms(material, out));
+    cache.insert(cache_key, out, out.size() * sizeof(Algorithm));
+    return Status::Ok();
+}
+
+Status jwt_validate(std::string_view token, const ValidationKeys &keys,
+                    const ValidationPolicy &policy, ValidatedToken &out) {
+    if (policy.leeway < 0 || policy.leeway > kMaxLeewaySeconds)
+        return Status::InvalidArgument("leeway must be between 0 and 5 minutes");
+    if (policy.has_max_age && policy.max_age < 0)
+        return Status::InvalidArgument("max_age must not be negative");
+
+    std::vector<Algorithm> allowed = policy.algorithms;
+    if (allowed.empty()) {
+        if (keys.has_material) {
+            PGJWT_TRY(default_algorithms(keys.material, keys.encoding, allowed));
+        } else {
+            if (keys.keyring != nullptr)
+                for (const KeyringKey &k : *keys.keyring) add_unique(allowed, k.alg);
+            if (!keys.configured_jwks.empty()) {
+                std::vector<Algorithm> configured;
+                Status s = default_algorithms(keys.configured_jwks, KeyEncoding::text, configured);
+                if (!s.ok())
+                    return Status::InvalidArgument("invalid pg_jwt.jwks setting",
+                                                   s.detail.empty() ? s.message : s.detail);
+                for (Algorithm a : configured)
+                    if (algorithm_family(a) != AlgorithmFamily::hmac) add_unique(allowed, a);
+            }
+            if (allowed.empty())
+                return Status::InvalidArgument(
+                    "no key to validate with",
+                    "Pass a key, or add keys to jwt.keys or to the pg_jwt.jwks setting.");
+        }
+    }
+
+    // The caller's key must fit at least one allowed algorithm (else it is
+    // the caller's mistake, whatever the token says).
+    std::vector<Key> resolved(allowed.size());
+    std::vector<bool> fits(allowed.size(), false);
+    if (keys.has_material) {
+        Status first_error;
+        for (size_t i = 0; i < allowed.size(); i++) {
+            Status s = resolve_key(allowed[i], keys.material, keys.encoding, resolved[i]);
+            if (s.ok() && resolved[i].set == nullptr &&
+                resolved[i].secret.size() < digest_size(algorithm_digest(allowed[i])))
+                s = Status::InvalidArgument(
+                    "HMAC secret is too short",
+                    std::string(algorithm_name(allowed[i])) + " needs a secret of at least " +
+                        std::to_string(digest_size(algorithm_digest(allowed[i]))) +
+                        " bytes (RFC 7518 section 3.2).");
+            if (s.ok()) {
+                fits[i] = true;
+            } else {
+                if (s.fault != Fault::invalid_argument) return s;
+                if (first_error.ok()) first_error = std::move(s);
+            }
+        }
+        if (std::find(fits.begin(), fits.end(), true) == fits.end()) return first_error;
+    }
+
+    PGJWT_TRY(jws_decode(token, out.jws));
+    PGJWT_TRY(parse_registered_claims(json_input(out.jws.payload), policy.required, out.claims));
+    const JoseHeader &header = out.jws.header;
+
+    auto pos = std::find_if(allowed.begin(), allowed.end(),
+                            [&](Algorithm a) { return algorithm_name(a) == header.alg; });
+    if (pos == allowed.end())
+        return reject("token algorithm is not allowed",
+                      "The token is signed with \"" + header.alg.substr(0, 32) +
+                          "\"; allowed: " + algorithm_list(allowed) + ".");
+    Algorithm alg = *pos;
+    size_t index = static_cast<size_t>(pos - allowed.begin());
+
+    Key key;
+    std::string keyring_text;
+    if (keys.has_material) {
+        if (!fits[index])
+            return reject("token algorithm is not allowed",
+                          "The key given does not fit " + std::string(algorithm_name(alg)) + ".");
+        // Re-resolve: resolving a later algorithm may have evicted this one's set.
+        PGJWT_TRY(resolve_key(alg, keys.material, keys.encoding, key));
+    } else {
+        PGJWT_TRY(keyring_material(alg, keys, keyring_text));
+        PGJWT_TRY(resolve_key(alg, keyring_text, KeyEncoding::text, key));
+    }
+    PGJWT_TRY(jws_verify(out.jws, alg, key));
+    return check_claims(out, policy);
+}
+
+}  // namespace pgjwt

@@ -1,0 +1,74 @@
+// Strict JWT validation (RFC 7519 section 4.1, RFC 8725): the claims are
+// returned only when every rule of the policy holds; otherwise the Status
+// says exactly which rule failed (Fault::token_rejected), unless the token is
+// malformed (Fault::malformed_token) or the caller's key or policy is unusable
+// (Fault::invalid_argument). Revocation is checked by the caller afterwards,
+// with the jti this returns (it needs the database).
+#pragma once
+#include "core_guard.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "algorithm.hpp"
+#include "claims.hpp"
+#include "jws.hpp"
+#include "key.hpp"
+#include "status.hpp"
+
+namespace pgjwt {
+
+// The largest leeway accepted, from an argument or the pg_jwt.leeway setting.
+constexpr double kMaxLeewaySeconds = 300;
+
+struct ValidationPolicy {
+    std::vector<Algorithm> algorithms;  // allowed; empty: the key's own (see default_algorithms)
+    bool has_audience = false;
+    std::string audience;
+    bool has_issuer = false;
+    std::string issuer;
+    bool has_typ = false;
+    std::string typ;
+    double leeway = 0;  // seconds, 0..kMaxLeewaySeconds
+    bool has_max_age = false;
+    double max_age = 0;  // seconds
+    std::vector<std::string> required;
+    double now = 0;  // seconds since the epoch
+};
+
+// A key of the in-database keyring (jwt.keys), with the algorithm it is for.
+struct KeyringKey {
+    std::string kid;
+    Algorithm alg;
+    std::string jwk;  // public JWK, or the private JWK of an oct key
+};
+
+// Where the keys come from: the caller's key (text or bytea), or else the
+// keyring and the pg_jwt.jwks setting (public keys only).
+struct ValidationKeys {
+    bool has_material = false;
+    std::string_view material;
+    KeyEncoding encoding = KeyEncoding::text;
+    const std::vector<KeyringKey> *keyring = nullptr;
+    std::string_view configured_jwks;
+};
+
+struct ValidatedToken {
+    Jws jws;  // jws.payload is the claims' JSON text
+    RegisteredClaims claims;
+};
+
+Status jwt_validate(std::string_view token, const ValidationKeys &keys,
+                    const ValidationPolicy &policy, ValidatedToken &out);
+
+// The algorithms a key is for when the caller names none: a JWK's "alg",
+// else by key type (oct HS256, RSA RS256, EC by curve, OKP EdDSA); a raw
+// secret is HS256; a JWK set gives the union over its keys.
+Status default_algorithms(std::string_view material, KeyEncoding encoding,
+                          std::vector<Algorithm> &out);
+
+// "2026-01-01T00:00:00Z" (fractions of a second kept when present).
+std::string iso8601_utc(double seconds);
+
+}  // namespace pgjwt

@@ -1,0 +1,61 @@
+#include "pg/cache_invalidation.hpp"
+
+extern "C" {
+#include "catalog/namespace.h"
+#include "commands/trigger.h"
+#include "utils/inval.h"
+}
+
+namespace pgjwt::pg {
+
+uint64 keyring_generation = 1;
+bool revoked_stale = true;
+
+namespace {
+
+Oid keys_oid = InvalidOid;
+Oid revoked_oid = InvalidOid;
+
+Oid lookup(const char *name, Oid &cached) {
+    if (!OidIsValid(cached)) {
+        Oid schema = get_namespace_oid("jwt", true);
+        if (OidIsValid(schema)) cached = get_relname_relid(name, schema);
+    }
+    return cached;
+}
+
+void on_relcache_change(Datum, Oid relid) {
+    // InvalidOid: the whole relcache was reset; the extension may even have
+    // been dropped and re-created, so forget the OIDs too.
+    if (relid == InvalidOid) {
+        keys_oid = revoked_oid = InvalidOid;
+        keyring_generation++;
+        revoked_stale = true;
+        return;
+    }
+    if (relid == keys_oid) keyring_generation++;
+    if (relid == revoked_oid) revoked_stale = true;
+}
+
+}  // namespace
+
+void register_cache_invalidation() { CacheRegisterRelcacheCallback(on_relcache_change, 0); }
+
+Oid keys_relation() { return lookup("keys", keys_oid); }
+Oid revoked_relation() { return lookup("revoked", revoked_oid); }
+
+}  // namespace pgjwt::pg
+
+extern "C" {
+PG_FUNCTION_INFO_V1(pg_jwt_invalidate_cache);
+}
+
+// Statement trigger on jwt.keys and jwt.revoked.
+extern "C" Datum pg_jwt_invalidate_cache(PG_FUNCTION_ARGS) {
+    if (!CALLED_AS_TRIGGER(fcinfo))
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("pg_jwt_invalidate_cache must be called as a trigger")));
+    auto *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
+    CacheInvalidateRelcache(trigger->tg_relation);
+    return PointerGetDatum(nullptr);
+}
