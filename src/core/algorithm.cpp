@@ -1,4 +1,5 @@
 #include "algorithm.hpp"
+#include "text.hpp"
 
 #include <array>
 #include <string>
@@ -117,7 +118,7 @@ Status algorithm_from_argument(std::string_view name, Algorithm &out) {
         known += a.name;
     }
     return Status::InvalidArgument(
-        "unsupported algorithm \"" + std::string(name.substr(0, 32)) + "\"",
+        "unsupported algorithm \"" + excerpt(name, 32) + "\"",
         "Supported algorithms are " + known + " (names are case-sensitive).");
 }
 

@@ -1,11 +1,12 @@
 #include "json.hpp"
 
-#include "json_dom.hpp"
-
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 
-#include <simdjson.h>
+#include "json_dom.hpp"
+#include "text.hpp"
 
 namespace pgjwt {
 namespace {
@@ -24,9 +25,22 @@ Reader &reader() {
     return instance;
 }
 
-Status malformed_json(const char *what, const char *why) {
-    return Status::Malformed(std::string("invalid JSON in token ") + what,
-                             std::string("The ") + what + " is not valid JSON: " + why + ".");
+std::string capitalized(const char *what) {
+    std::string s(what);
+    if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+    return s;
+}
+
+Status syntax_error(const char *what, const char *why) {
+    std::string reason(why);
+    while (!reason.empty() && (reason.back() == '.' || reason.back() == ' ')) reason.pop_back();
+    return Status::Malformed(std::string("invalid JSON in ") + what,
+                             capitalized(what) + " is not valid JSON: " + reason + ".");
+}
+
+Status has_nul(const char *what) {
+    return Status::Malformed(std::string(what) + " contains the character U+0000",
+                             "PostgreSQL text cannot hold it, so it is refused.");
 }
 
 // Walks the whole tree: duplicate member names and U+0000 anywhere are refused.
@@ -34,10 +48,7 @@ Status check_strict(dom::element value, const char *what) {
     switch (value.type()) {
         case dom::element_type::STRING: {
             std::string_view s = value.get_string().value_unsafe();
-            if (s.find('\0') != std::string_view::npos)
-                return Status::Malformed(std::string("invalid JSON in token ") + what,
-                                         std::string("The ") + what +
-                                             " contains the character U+0000, which is not allowed.");
+            if (s.find('\0') != std::string_view::npos) return has_nul(what);
             return Status::Ok();
         }
         case dom::element_type::ARRAY: {
@@ -47,29 +58,92 @@ Status check_strict(dom::element value, const char *what) {
         }
         case dom::element_type::OBJECT: {
             dom::object object = value.get_object().value_unsafe();
-            std::vector<std::string_view> names;
-            names.reserve(object.size());
+            // Small objects (JOSE headers, most claims) are checked pairwise
+            // without allocating; larger ones are sorted.
+            constexpr size_t kSmall = 16;
+            std::string_view small[kSmall];
+            std::vector<std::string_view> large;
+            size_t n = 0;
             for (dom::key_value_pair field : object) {
-                if (field.key.find('\0') != std::string_view::npos)
-                    return Status::Malformed(
-                        std::string("invalid JSON in token ") + what,
-                        std::string("The ") + what +
-                            " contains the character U+0000, which is not allowed.");
-                names.push_back(field.key);
+                if (field.key.find('\0') != std::string_view::npos) return has_nul(what);
+                if (n < kSmall) {
+                    small[n] = field.key;
+                } else {
+                    if (large.empty()) large.assign(small, small + kSmall);
+                    large.push_back(field.key);
+                }
+                n++;
                 PGJWT_TRY(check_strict(field.value, what));
             }
-            std::sort(names.begin(), names.end());
-            auto dup = std::adjacent_find(names.begin(), names.end());
-            if (dup != names.end())
-                return Status::Malformed(
-                    std::string("duplicate member name in token ") + what,
-                    std::string("The member \"") + std::string(*dup).substr(0, 64) +
-                        "\" appears more than once.");
+            const std::string_view *dup = nullptr;
+            if (large.empty()) {
+                for (size_t i = 0; i < n && !dup; i++)
+                    for (size_t j = i + 1; j < n; j++)
+                        if (small[i] == small[j]) {
+                            dup = &small[i];
+                            break;
+                        }
+            } else {
+                std::sort(large.begin(), large.end());
+                auto it = std::adjacent_find(large.begin(), large.end());
+                if (it != large.end()) dup = &*it;
+            }
+            if (dup)
+                return Status::Malformed(std::string("duplicate member name in ") + what,
+                                         "The member \"" + excerpt(*dup) +
+                                             "\" appears more than once.");
             return Status::Ok();
         }
         default:
             return Status::Ok();
     }
+}
+
+// simdjson's DOM refuses valid JSON numbers it cannot hold: integers beyond
+// 64 bits and values beyond the double range. For those (rare) documents a
+// copy is parsed instead in which such integers become decimals (parsed as
+// doubles) and overflowing values become +-1e308, so that the document is
+// accepted and such a NumericDate is simply out of range. The original text
+// is what is signed and returned.
+std::string tame_numbers(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + 16);
+    size_t i = 0;
+    while (i < text.size()) {
+        char c = text[i];
+        if (c == '"') {  // copy a string verbatim
+            size_t j = i + 1;
+            while (j < text.size() && text[j] != '"') j += text[j] == '\\' ? 2 : 1;
+            out.append(text.substr(i, j + 1 - i));
+            i = j + 1;
+            continue;
+        }
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            size_t j = i + 1;
+            while (j < text.size() && std::strchr("0123456789.eE+-", text[j])) j++;
+            std::string number(text.substr(i, j - i));
+            bool integer = number.find_first_of(".eE") == std::string::npos;
+            double value = std::strtod(number.c_str(), nullptr);
+            if (std::isinf(value))
+                out += value < 0 ? "-1e308" : "1e308";
+            else if (integer && number.size() > 18)
+                out += number + ".0";
+            else
+                out += number;
+            i = j;
+            continue;
+        }
+        out.push_back(c);
+        i++;
+    }
+    return out;
+}
+
+simdjson::error_code parse_padded(std::string_view text, dom::element &root) {
+    Reader &r = reader();
+    r.scratch.assign(text);
+    r.scratch.resize(text.size() + simdjson::SIMDJSON_PADDING);
+    return r.parser.parse(r.scratch.data(), text.size(), false).get(root);
 }
 
 // Parses `json` into the backend's parser; the element is valid until the next parse.
@@ -80,20 +154,20 @@ Status parse(JsonInput json, const char *what, dom::element &root) {
             return Status{Fault::out_of_memory, "out of memory", "Could not allocate the JSON parser."};
         r.allocated = true;
     }
-    const char *data = json.data;
-    if (json.capacity < json.size + simdjson::SIMDJSON_PADDING) {
-        r.scratch.assign(json.data, json.size);
-        r.scratch.resize(json.size + simdjson::SIMDJSON_PADDING);
-        data = r.scratch.data();
-    }
-    simdjson::error_code error = r.parser.parse(data, json.size, false).get(root);
+    simdjson::error_code error;
+    if (json.capacity >= json.size + simdjson::SIMDJSON_PADDING)
+        error = r.parser.parse(json.data, json.size, false).get(root);
+    else
+        error = parse_padded({json.data, json.size}, root);
+    if (error == simdjson::NUMBER_ERROR)
+        error = parse_padded(tame_numbers({json.data, json.size}), root);
     if (error == simdjson::DEPTH_ERROR)
-        return Status::Malformed(std::string("invalid JSON in token ") + what,
-                                 std::string("The ") + what + " is nested more than " +
+        return Status::Malformed(std::string(what) + " is nested too deeply",
+                                 capitalized(what) + " is nested more than " +
                                      std::to_string(kMaxJsonDepth) + " levels deep.");
     if (error == simdjson::MEMALLOC)
         return Status{Fault::out_of_memory, "out of memory", "Could not grow the JSON parser."};
-    if (error != simdjson::SUCCESS) return malformed_json(what, simdjson::error_message(error));
+    if (error != simdjson::SUCCESS) return syntax_error(what, simdjson::error_message(error));
     return check_strict(root, what);
 }
 
@@ -101,9 +175,85 @@ Status parse_object(JsonInput json, const char *what, dom::object &object) {
     dom::element root;
     PGJWT_TRY(parse(json, what, root));
     if (root.type() != dom::element_type::OBJECT)
-        return Status::Malformed(std::string("token ") + what + " is not a JSON object");
+        return Status::Malformed(std::string(what) + " is not a JSON object");
     object = root.get_object().value_unsafe();
     return Status::Ok();
+}
+
+// --- raw member spans ---------------------------------------------------------
+// Values are copied as the text they are in the document (minus white space),
+// never re-serialised from the DOM, so that numbers keep every digit.
+
+size_t skip_space(std::string_view s, size_t i) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
+    return i;
+}
+
+size_t skip_string(std::string_view s, size_t i) {  // s[i] == '"'; returns past the closing quote
+    i++;
+    while (i < s.size() && s[i] != '"') i += s[i] == '\\' ? 2 : 1;
+    return i + 1;
+}
+
+size_t skip_value(std::string_view s, size_t i) {
+    if (s[i] == '"') return skip_string(s, i);
+    if (s[i] == '{' || s[i] == '[') {
+        int depth = 0;
+        while (i < s.size()) {
+            char c = s[i];
+            if (c == '"') {
+                i = skip_string(s, i);
+                continue;
+            }
+            if (c == '{' || c == '[') depth++;
+            if (c == '}' || c == ']') {
+                if (--depth == 0) return i + 1;
+            }
+            i++;
+        }
+        return i;
+    }
+    while (i < s.size() && !std::strchr(",}] \t\r\n", s[i])) i++;
+    return i;
+}
+
+struct RawMember {
+    std::string_view key;    // unescaped (from the DOM)
+    dom::element value;      // parsed
+    std::string_view text;   // as written in the document
+};
+
+// The members of a validated object, in document order, with their raw text.
+Status raw_members(JsonInput json, const char *what, std::vector<RawMember> &out) {
+    dom::object object;
+    PGJWT_TRY(parse_object(json, what, object));
+    std::string_view s(json.data, json.size);
+    size_t i = skip_space(s, 0) + 1;  // past '{'
+    out.clear();
+    for (dom::key_value_pair field : object) {
+        i = skip_space(s, i);
+        i = skip_space(s, skip_string(s, i));  // the key, then ':'
+        i = skip_space(s, i + 1);
+        size_t end = skip_value(s, i);
+        out.push_back({field.key, field.value, s.substr(i, end - i)});
+        i = skip_space(s, end) + 1;  // past ',' or '}'
+    }
+    return Status::Ok();
+}
+
+// Appends `text` without the white space outside strings.
+void append_minified(std::string_view text, std::string &out) {
+    for (size_t i = 0; i < text.size();) {
+        char c = text[i];
+        if (c == '"') {
+            size_t end = skip_string(text, i);
+            out.append(text.substr(i, end - i));
+            i = end;
+            continue;
+        }
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') out.push_back(c);
+        i++;
+    }
 }
 
 }  // namespace
@@ -121,24 +271,25 @@ JsonInput json_input(const std::string &text) {
 
 Status parse_jose_header(JsonInput json, JoseHeader &out) {
     dom::object object;
-    PGJWT_TRY(parse_object(json, "header", object));
+    PGJWT_TRY(parse_object(json, "token header", object));
     out = JoseHeader{};
+    auto string_member = [](dom::key_value_pair field, std::string &value) -> Status {
+        if (field.value.type() != dom::element_type::STRING)
+            return Status::Malformed("token header member \"" + std::string(field.key) +
+                                     "\" is not a string");
+        value = field.value.get_string().value_unsafe();
+        return Status::Ok();
+    };
     for (dom::key_value_pair field : object) {
         if (field.key == "alg") {
             out.has_alg = true;
-            if (field.value.type() != dom::element_type::STRING)
-                return Status::Malformed("token header member \"alg\" is not a string");
-            out.alg = field.value.get_string().value_unsafe();
+            PGJWT_TRY(string_member(field, out.alg));
         } else if (field.key == "typ") {
-            if (field.value.type() != dom::element_type::STRING)
-                return Status::Malformed("token header member \"typ\" is not a string");
             out.has_typ = true;
-            out.typ = field.value.get_string().value_unsafe();
+            PGJWT_TRY(string_member(field, out.typ));
         } else if (field.key == "kid") {
-            if (field.value.type() != dom::element_type::STRING)
-                return Status::Malformed("token header member \"kid\" is not a string");
             out.has_kid = true;
-            out.kid = field.value.get_string().value_unsafe();
+            PGJWT_TRY(string_member(field, out.kid));
         } else if (field.key == "crit") {
             out.has_crit = true;
             if (field.value.type() != dom::element_type::ARRAY)
@@ -154,6 +305,10 @@ Status parse_jose_header(JsonInput json, JoseHeader &out) {
             if (field.value.type() != dom::element_type::BOOL)
                 return Status::Malformed("token header member \"b64\" is not a boolean");
             out.b64 = field.value.get_bool().value_unsafe();
+        } else if (field.key == "enc") {
+            return Status::Malformed("token is a JWE, not a JWS",
+                                     "Its header names a content encryption (\"enc\"); encrypted "
+                                     "tokens are not supported.");
         }
     }
     if (!out.has_alg) return Status::Malformed("token header has no \"alg\" member");
@@ -166,9 +321,9 @@ Status validate_json_object(JsonInput json, const char *what) {
 }
 
 Status minify_json_object(JsonInput json, const char *what, std::string &out) {
-    dom::object object;
-    PGJWT_TRY(parse_object(json, what, object));
-    out = simdjson::minify(object);
+    PGJWT_TRY(validate_json_object(json, what));
+    out.clear();
+    append_minified({json.data, json.size}, out);
     return Status::Ok();
 }
 
@@ -218,35 +373,38 @@ Status build_jose_header(std::string_view alg, std::string_view extra, std::stri
     std::string rest;
     bool extra_has_kid = false;
     if (!extra.empty()) {
-        dom::object object;
-        Status s = parse_object(json_input(extra), "header", object);
-        if (!s.ok()) return Status::InvalidArgument("header argument must be a JSON object", s.detail);
-        for (dom::key_value_pair field : object) {
-            if (field.key == "alg") {
-                if (field.value.type() != dom::element_type::STRING ||
-                    field.value.get_string().value_unsafe() != alg)
+        std::vector<RawMember> members;
+        Status s = raw_members(json_input(extra), "header argument", members);
+        if (!s.ok()) return Status::InvalidArgument(s.message, s.detail);
+        for (const RawMember &m : members) {
+            bool is_string = m.value.type() == dom::element_type::STRING;
+            if (m.key == "alg") {
+                if (!is_string || m.value.get_string().value_unsafe() != alg)
                     return Status::InvalidArgument(
                         "header argument conflicts with the algorithm",
                         "Member \"alg\" of the header must equal the algorithm argument, " +
                             std::string(alg) + ".");
                 continue;
             }
-            if (field.key == "b64" || field.key == "crit")
+            if (m.key == "b64" || m.key == "crit" || m.key == "enc")
                 return Status::InvalidArgument(
-                    "header member \"" + std::string(field.key) + "\" is not supported",
-                    "Tokens with critical or unencoded-payload extensions cannot be verified by "
-                    "pg_jwt.");
-            if (field.key == "kid") extra_has_kid = true;
-            if (field.key == "typ") {
-                typ = field.value.type() == dom::element_type::NULL_VALUE
-                          ? std::string()
-                          : simdjson::minify(field.value);
+                    "header member \"" + std::string(m.key) + "\" is not supported",
+                    "Tokens with critical, unencoded-payload or encryption members cannot be "
+                    "verified by pg_jwt.");
+            if ((m.key == "kid" || m.key == "typ" || m.key == "cty") && !is_string &&
+                !(m.key == "typ" && m.value.type() == dom::element_type::NULL_VALUE))
+                return Status::InvalidArgument("header member \"" + std::string(m.key) +
+                                               "\" must be a string");
+            if (m.key == "typ") {
+                typ.clear();
+                if (is_string) append_minified(m.text, typ);
                 continue;
             }
+            if (m.key == "kid") extra_has_kid = true;
             rest.push_back(',');
-            json_append_string(field.key, rest);
+            json_append_string(m.key, rest);
             rest.push_back(':');
-            rest += simdjson::minify(field.value);
+            append_minified(m.text, rest);
         }
     }
     out.clear();
@@ -268,22 +426,20 @@ Status build_jose_header(std::string_view alg, std::string_view extra, std::stri
 Status replace_json_members(JsonInput json,
                             const std::vector<std::pair<std::string, std::string>> &replacements,
                             std::string &out) {
-    dom::object object;
-    PGJWT_TRY(parse_object(json, "payload", object));
+    std::vector<RawMember> members;
+    PGJWT_TRY(raw_members(json, "payload", members));
     out.clear();
     out.push_back('{');
-    bool first = true;
-    for (dom::key_value_pair field : object) {
-        if (!first) out.push_back(',');
-        first = false;
-        json_append_string(field.key, out);
+    for (const RawMember &m : members) {
+        if (out.size() > 1) out.push_back(',');
+        json_append_string(m.key, out);
         out.push_back(':');
         auto it = std::find_if(replacements.begin(), replacements.end(),
-                               [&](const auto &r) { return r.first == field.key; });
+                               [&](const auto &r) { return r.first == m.key; });
         if (it != replacements.end())
             out += it->second;
         else
-            out += simdjson::minify(field.value);
+            append_minified(m.text, out);
     }
     out.push_back('}');
     return Status::Ok();

@@ -1,6 +1,7 @@
 #include "jwk.hpp"
 
 #include "json_dom.hpp"
+#include "text.hpp"
 
 namespace pgjwt {
 namespace {
@@ -13,7 +14,7 @@ Status bad_jwk(std::string detail) {
 
 Status read_string(dom::key_value_pair field, std::string &out) {
     if (field.value.type() != dom::element_type::STRING)
-        return bad_jwk("Member \"" + std::string(field.key).substr(0, 32) +
+        return bad_jwk("Member \"" + excerpt(field.key, 32) +
                        "\" must be a string.");
     out = field.value.get_string().value_unsafe();
     return Status::Ok();
@@ -70,10 +71,7 @@ Status read_jwk(dom::object object, JwkMembers &jwk) {
 
 }  // namespace
 
-bool looks_like_json_object(std::string_view text) {
-    size_t i = text.find_first_not_of(" \t\r\n");
-    return i != std::string_view::npos && text[i] == '{';
-}
+bool looks_like_json_object(std::string_view text) { return trim_space(text).starts_with("{"); }
 
 Status parse_jwk_text(std::string_view text, std::vector<JwkMembers> &keys, bool &is_set) {
     keys.clear();

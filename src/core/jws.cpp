@@ -4,6 +4,7 @@
 
 #include "base64url.hpp"
 #include "signature.hpp"
+#include "text.hpp"
 
 namespace pgjwt {
 namespace {
@@ -14,7 +15,7 @@ Status decode_part(std::string_view text, const char *what, std::string &out, si
     out.clear();
     out.reserve(decoded_size(text.size()) + padding);
     if (!base64url_decode(text, out))
-        return Status::Malformed(std::string("invalid base64url in token ") + what,
+        return Status::Malformed(std::string("invalid base64url in ") + what,
                                  "Token parts must be unpadded base64url (RFC 7515 section 2) "
                                  "without white space or non-zero trailing bits.");
     return Status::Ok();
@@ -50,9 +51,9 @@ Status jws_split(std::string_view token, JwsParts &out) {
 
 Status jws_decode(std::string_view token, Jws &out) {
     PGJWT_TRY(jws_split(token, out.parts));
-    PGJWT_TRY(decode_part(out.parts.header_b64, "header", out.header_json, json_padding()));
-    PGJWT_TRY(decode_part(out.parts.payload_b64, "payload", out.payload, json_padding()));
-    PGJWT_TRY(decode_part(out.parts.signature_b64, "signature", out.signature, 0));
+    PGJWT_TRY(decode_part(out.parts.header_b64, "token header", out.header_json, json_padding()));
+    PGJWT_TRY(decode_part(out.parts.payload_b64, "token payload", out.payload, json_padding()));
+    PGJWT_TRY(decode_part(out.parts.signature_b64, "token signature", out.signature, 0));
     return parse_jose_header(json_input(out.header_json), out.header);
 }
 
@@ -60,7 +61,7 @@ Status jws_verify(const Jws &jws, Algorithm alg, const Key &key) {
     const JoseHeader &h = jws.header;
     if (h.alg != algorithm_name(alg))
         return Status::Rejected("token algorithm does not match",
-                                "The token is signed with \"" + h.alg.substr(0, 32) +
+                                "The token is signed with \"" + excerpt(h.alg, 32) +
                                     "\" but " + std::string(algorithm_name(alg)) +
                                     " was expected.");
     if (h.has_crit)

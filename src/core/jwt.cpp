@@ -11,11 +11,21 @@ namespace {
 Status check_time(const RegisteredClaims &claims, double now) {
     PGJWT_TRY(check_numeric_date(claims.exp, "exp"));
     PGJWT_TRY(check_numeric_date(claims.nbf, "nbf"));
+    PGJWT_TRY(check_numeric_date(claims.iat, "iat"));
     if (claims.exp.state == NumericDate::State::number && now >= claims.exp.seconds)
         return Status::Rejected("token has expired");
     if (claims.nbf.state == NumericDate::State::number && now < claims.nbf.seconds)
         return Status::Rejected("token is not yet valid");
     return Status::Ok();
+}
+
+// The payload to sign is the caller's: text that does not parse as JSON is
+// 22P02 (as PostgreSQL's own json input), well-formed JSON that cannot be a
+// claims set (not an object, duplicate names, U+0000, too deep) is 22023.
+Status caller_payload(Status s) {
+    if (s.fault == Fault::malformed_token && !s.message.starts_with("invalid JSON"))
+        s.fault = Fault::invalid_argument;
+    return s;
 }
 
 }  // namespace
@@ -30,17 +40,17 @@ Status jwt_sign(const JwtSignRequest &request, std::string &token) {
     std::string header;
     PGJWT_TRY(build_jose_header(algorithm_name(request.alg), request.extra_header, kid, header));
     if (request.keep_claims_text) {
-        PGJWT_TRY(validate_json_object(json_input(request.claims_json), "payload"));
+        PGJWT_TRY(caller_payload(validate_json_object(json_input(request.claims_json), "payload")));
         return jws_sign(header, request.claims_json, request.alg, request.key, token);
     }
     std::string claims;
-    PGJWT_TRY(minify_json_object(json_input(request.claims_json), "payload", claims));
+    PGJWT_TRY(caller_payload(minify_json_object(json_input(request.claims_json), "payload", claims)));
     return jws_sign(header, claims, request.alg, request.key, token);
 }
 
 Status jwt_decode(std::string_view token, Jws &out) {
     PGJWT_TRY(jws_decode(token, out));
-    return validate_json_object(json_input(out.payload), "payload");
+    return validate_json_object(json_input(out.payload), "token payload");
 }
 
 Status jwt_verify(std::string_view token, Algorithm alg, const Key &key, double now,

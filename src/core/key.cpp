@@ -7,22 +7,15 @@
 #include "jwk.hpp"
 #include "key_import.hpp"
 #include "key_set.hpp"
+#include "text.hpp"
 
 namespace pgjwt {
 namespace {
 
-std::string_view trim(std::string_view s) {
-    constexpr std::string_view kSpace = " \t\r\n\f\v";
-    size_t b = s.find_first_not_of(kSpace);
-    if (b == std::string_view::npos) return {};
-    size_t e = s.find_last_not_of(kSpace);
-    return s.substr(b, e - b + 1);
-}
-
 bool looks_like_openssh_key(std::string_view s) {
     constexpr std::array kPrefixes = {"ssh-rsa ", "ssh-dss ", "ssh-ed25519 ", "ssh-ed448 ",
                                       "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-",
-                                      "-----BEGIN OPENSSH PRIVATE KEY-----"};
+                                      "---- BEGIN SSH2 PUBLIC KEY ----"};
     for (std::string_view p : kPrefixes)
         if (s.starts_with(p)) return true;
     return false;
@@ -61,7 +54,7 @@ Status check_secret_bytes(std::string_view bytes) {
 
 Status check_secret_text(std::string_view text) {
     PGJWT_TRY(check_secret_bytes(text));
-    std::string_view t = trim(text);
+    std::string_view t = trim_space(text);
     if (t.starts_with("-----BEGIN OPENSSH")) return refuse("an OpenSSH key");
     if (t.starts_with("-----BEGIN")) return refuse("a PEM block");
     if (looks_like_openssh_key(t)) return refuse("an OpenSSH key");

@@ -11,6 +11,7 @@
 #include "base64url.hpp"
 #include "json.hpp"
 #include "openssl_error.hpp"
+#include "text.hpp"
 
 namespace pgjwt {
 namespace {
@@ -334,10 +335,7 @@ ImportedKey::~ImportedKey() {
     if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());
 }
 
-bool looks_like_pem(std::string_view text) {
-    size_t i = text.find_first_not_of(" \t\r\n");
-    return i != std::string_view::npos && text.substr(i).starts_with("-----BEGIN");
-}
+bool looks_like_pem(std::string_view text) { return trim_space(text).starts_with("-----BEGIN"); }
 
 Status import_pem(std::string_view text, ImportedKey &out) {
     PemBlock block;
@@ -357,7 +355,7 @@ Status import_pem(std::string_view text, ImportedKey &out) {
         PGJWT_TRY(decode_pem_key(block.text, EVP_PKEY_KEYPAIR, out));
         out.has_private = true;
     } else {
-        return bad_key("unsupported PEM block \"" + std::string(block.label.substr(0, 40)) + "\"",
+        return bad_key("unsupported PEM block \"" + excerpt(block.label, 40) + "\"",
                        "Expected a public key, a private key or a certificate.");
     }
     return classify(out);
@@ -388,12 +386,12 @@ Status import_jwk(const JwkMembers &jwk, ImportedKey &out) {
         auto curve = parse_curve(jwk.crv);
         bool okp_curve = curve && (*curve == Curve::ed25519 || *curve == Curve::ed448);
         if (!curve || okp_curve != (jwk.kty == "OKP"))
-            return bad_key("unsupported curve \"" + jwk.crv.substr(0, 32) + "\" for kty " + jwk.kty,
+            return bad_key("unsupported curve \"" + excerpt(jwk.crv, 32) + "\" for kty " + excerpt(jwk.kty, 32),
                            "EC keys use P-256, P-384, P-521 or secp256k1; OKP keys use Ed25519 "
                            "or Ed448.");
         return okp_curve ? import_okp_jwk(jwk, *curve, out) : import_ec_jwk(jwk, *curve, out);
     }
-    return bad_key("unsupported key type \"" + jwk.kty.substr(0, 32) + "\"",
+    return bad_key("unsupported key type \"" + excerpt(jwk.kty, 32) + "\"",
                    "Supported JWK types are oct, RSA, EC and OKP.");
 }
 

@@ -8,6 +8,7 @@
 #include "jwk.hpp"
 #include "lru_cache.hpp"
 #include "openssl_error.hpp"
+#include "text.hpp"
 
 namespace pgjwt {
 namespace {
@@ -97,7 +98,7 @@ Status parse_set(Algorithm alg, std::string_view material, KeyPurpose purpose, K
         auto dup = std::adjacent_find(kids.begin(), kids.end());
         if (dup != kids.end())
             return Status::InvalidArgument("JWK set has duplicate kid \"" +
-                                           std::string(dup->substr(0, 64)) + "\"");
+                                           excerpt(*dup) + "\"");
     }
     for (auto &k : set.keys) PGJWT_TRY(prepare(alg, purpose, *k));
     bool any = std::any_of(set.keys.begin(), set.keys.end(), [](const auto &k) { return k->usable; });
@@ -115,9 +116,9 @@ Status parse_set(Algorithm alg, std::string_view material, KeyPurpose purpose, K
 Status check_key_binding(Algorithm alg, const ImportedKey &key, KeyPurpose purpose) {
     std::string_view name = algorithm_name(alg);
     if (key.has_alg && key.alg != name)
-        return unfit(alg, "The JWK is for algorithm \"" + key.alg.substr(0, 32) + "\".");
+        return unfit(alg, "The JWK is for algorithm \"" + excerpt(key.alg, 32) + "\".");
     if (key.has_use && key.use != "sig")
-        return unfit(alg, "The JWK's \"use\" is \"" + key.use.substr(0, 32) + "\", not \"sig\".");
+        return unfit(alg, "The JWK's \"use\" is \"" + excerpt(key.use, 32) + "\", not \"sig\".");
     if (key.has_key_ops) {
         const char *op = purpose == KeyPurpose::sign ? "sign" : "verify";
         if (std::find(key.key_ops.begin(), key.key_ops.end(), op) == key.key_ops.end())

@@ -10,6 +10,7 @@
 #include "key_set.hpp"
 #include "lru_cache.hpp"
 #include "signature.hpp"
+#include "text.hpp"
 
 namespace pgjwt {
 namespace {
@@ -145,12 +146,12 @@ Status check_claims(const ValidatedToken &token, const ValidationPolicy &policy)
         return reject("token claim \"jti\" is not a string");
     for (size_t i = 0; i < policy.required.size(); i++)
         if (!c.present[i])
-            return reject("token lacks required claim \"" + policy.required[i].substr(0, 64) + "\"");
+            return reject("token lacks required claim \"" + excerpt(policy.required[i]) + "\"");
     if (policy.has_typ) {
         const JoseHeader &h = token.jws.header;
         if (!h.has_typ || normalized_type(h.typ) != normalized_type(policy.typ))
             return reject("token type does not match",
-                          "Expected type \"" + policy.typ.substr(0, 64) + "\".");
+                          "Expected type \"" + excerpt(policy.typ) + "\".");
     }
     return Status::Ok();
 }
@@ -299,7 +300,7 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
                             [&](Algorithm a) { return algorithm_name(a) == header.alg; });
     if (pos == allowed.end())
         return reject("token algorithm is not allowed",
-                      "The token is signed with \"" + header.alg.substr(0, 32) +
+                      "The token is signed with \"" + excerpt(header.alg, 32) +
                           "\"; allowed: " + algorithm_list(allowed) + ".");
     Algorithm alg = *pos;
     size_t index = static_cast<size_t>(pos - allowed.begin());

@@ -4,11 +4,14 @@
 
 #include <openssl/err.h>
 
+#include "core/text.hpp"
+
 namespace pgjwt::pg {
 namespace {
 
+// Copies at most size - 1 bytes, never ending inside a UTF-8 character.
 void copy_truncated(std::string_view from, char *to, size_t size) noexcept {
-    size_t n = from.size() < size - 1 ? from.size() : size - 1;
+    size_t n = utf8_prefix_length(from, size - 1);
     std::memcpy(to, from.data(), n);
     to[n] = '\0';
 }

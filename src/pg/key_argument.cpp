@@ -4,6 +4,8 @@
 
 #include "pg/guard.hpp"
 
+#include "core/jwk.hpp"
+
 namespace pgjwt::pg {
 
 void read_key_argument(FunctionCallInfo fcinfo, int key_arg, int alg_arg, KeyArgType type,
@@ -12,6 +14,7 @@ void read_key_argument(FunctionCallInfo fcinfo, int key_arg, int alg_arg, KeyArg
         Jsonb *jb = PG_GETARG_JSONB_P(key_arg);
         const char *text = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
         out.material = std::string_view(text, strlen(text));
+        out.is_jwk = true;
     } else {
         out.material = varlena_view(PG_GETARG_VARLENA_PP(key_arg));
     }
@@ -21,6 +24,9 @@ void read_key_argument(FunctionCallInfo fcinfo, int key_arg, int alg_arg, KeyArg
 }
 
 Status resolve_key_argument(const KeyArgument &arg, KeyPurpose purpose, Algorithm &alg, Key &key) {
+    if (arg.is_jwk && !looks_like_json_object(arg.material))
+        return Status::InvalidArgument("invalid JSON Web Key",
+                                       "A jsonb key must be a JWK or a JWK set object.");
     PGJWT_TRY(algorithm_for_key(arg.algorithm, arg.has_algorithm, arg.material, alg));
     return purpose == KeyPurpose::sign ? resolve_signing_key(alg, arg.material, arg.encoding, key)
                                        : resolve_key(alg, arg.material, arg.encoding, key);

@@ -16,6 +16,7 @@ enum class KeyArgType { text, bytea, jsonb };
 struct KeyArgument {
     std::string_view material;
     KeyEncoding encoding = KeyEncoding::text;
+    bool is_jwk = false;  // given as jsonb: must be a JWK or JWK set object
     bool has_algorithm = false;
     std::string_view algorithm;
 };

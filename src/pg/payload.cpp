@@ -9,16 +9,14 @@ constexpr int64 kUnixEpochSecondsAt2000 = 946684800;  // 2000-01-01T00:00:00Z
 
 // A timestamp (microseconds since 2000-01-01 UTC) as NumericDate text:
 // whole seconds as an integer, otherwise with up to six fractional digits.
-const char *numeric_date_text(int64 usecs_since_2000, const char *column) {
-    int64 seconds = usecs_since_2000 / USECS_PER_SEC;
-    int64 micros = usecs_since_2000 % USECS_PER_SEC;
-    if (micros < 0) {
-        micros += USECS_PER_SEC;
-        seconds -= 1;
-    }
-    seconds += kUnixEpochSecondsAt2000;
-    if (micros == 0) return psprintf(INT64_FORMAT, seconds);
-    char *text = psprintf(INT64_FORMAT ".%06d", seconds, static_cast<int>(micros));
+const char *numeric_date_text(int64 usecs_since_2000) {
+    int64 usecs = usecs_since_2000 + kUnixEpochSecondsAt2000 * USECS_PER_SEC;
+    const char *sign = usecs < 0 ? "-" : "";
+    uint64 magnitude = usecs < 0 ? static_cast<uint64>(-(usecs + 1)) + 1 : static_cast<uint64>(usecs);
+    uint64 seconds = magnitude / USECS_PER_SEC;
+    uint64 micros = magnitude % USECS_PER_SEC;
+    if (micros == 0) return psprintf("%s" UINT64_FORMAT, sign, seconds);
+    char *text = psprintf("%s" UINT64_FORMAT ".%06d", sign, seconds, static_cast<int>(micros));
     size_t len = strlen(text);
     while (text[len - 1] == '0') text[--len] = '\0';
     return text;
@@ -33,7 +31,7 @@ const char *time_column_value(Datum value, Oid type, const char *column) {
                 ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                                 errmsg("claim \"%s\" cannot be infinite", column),
                                 errdetail("A NumericDate must be a finite time.")));
-            return numeric_date_text(ts, column);
+            return numeric_date_text(ts);
         }
         case DATEOID: {
             DateADT date = DatumGetDateADT(value);
@@ -41,7 +39,7 @@ const char *time_column_value(Datum value, Oid type, const char *column) {
                 ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                                 errmsg("claim \"%s\" cannot be infinite", column),
                                 errdetail("A NumericDate must be a finite time.")));
-            return numeric_date_text(static_cast<int64>(date) * USECS_PER_DAY, column);
+            return numeric_date_text(static_cast<int64>(date) * USECS_PER_DAY);
         }
         default:
             return nullptr;
@@ -66,7 +64,7 @@ void read_row(Datum row, PayloadArgument &out) {
         bool isnull = false;
         Datum value = heap_getattr(&tmp, i + 1, desc, &isnull);
         if (isnull) continue;
-        const char *text = time_column_value(value, attr->atttypid, name);
+        const char *text = time_column_value(value, getBaseType(attr->atttypid), name);
         if (text == nullptr) continue;
         out.replacement_names[out.replacement_count] = pstrdup(name);
         out.replacement_values[out.replacement_count] = text;
@@ -82,7 +80,8 @@ void read_row(Datum row, PayloadArgument &out) {
 }  // namespace
 
 void read_payload_argument(FunctionCallInfo fcinfo, int argno, PayloadArgument &out) {
-    Oid type = get_fn_expr_argtype(fcinfo->flinfo, argno);
+    Oid declared = get_fn_expr_argtype(fcinfo->flinfo, argno);
+    Oid type = OidIsValid(declared) ? getBaseType(declared) : declared;
     Datum value = PG_GETARG_DATUM(argno);
     if (type == JSONBOID) {
         Jsonb *jb = PG_GETARG_JSONB_P(argno);
@@ -100,6 +99,9 @@ void read_payload_argument(FunctionCallInfo fcinfo, int argno, PayloadArgument &
             text *t = DatumGetTextPP(value);
             out.json = VARDATA_ANY(t);
             out.size = VARSIZE_ANY_EXHDR(t);
+            // Trailing blanks of char(n) are padding, not part of the value.
+            if (type == BPCHAROID)
+                while (out.size > 0 && out.json[out.size - 1] == ' ') out.size--;
         }
         out.keep_text = true;
         return;
@@ -109,7 +111,7 @@ void read_payload_argument(FunctionCallInfo fcinfo, int argno, PayloadArgument &
         return;
     }
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                    errmsg("payload of type %s cannot be signed", format_type_be(type)),
+                    errmsg("payload of type %s cannot be signed", format_type_be(declared)),
                     errhint("Pass a JSON object as text, json or jsonb, or a row.")));
 }
 
