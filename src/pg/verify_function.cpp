@@ -53,7 +53,8 @@ Datum verify(FunctionCallInfo fcinfo, KeyArgType key_type) {
                 Algorithm alg;
                 Key resolved;
                 PGJWT_TRY(resolve_key_argument(key, KeyPurpose::verify, alg, resolved));
-                JwtVerification verification;
+                // Reused across calls so that its buffers are allocated once.
+                static JwtVerification verification;
                 PGJWT_TRY(jwt_verify(token, alg, resolved, now, verification));
                 valid = verification.valid;
                 header = copy_to_varlena(verification.jws.header_json);
