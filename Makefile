@@ -1,7 +1,7 @@
 # pg_jwt: PGXS build. `make`, `make install`, `make installcheck`, and the
 # project targets `make test`, `make demo`, `make bench`, `make unit`.
 
-EXTENSION   = pg_jwt
+EXTENSION   = pg_jwt pg_jwt_auth
 EXTVERSION  = 0.1.0
 MODULE_big  = pg_jwt
 
@@ -10,7 +10,7 @@ GLUE_SRCS   = $(sort $(wildcard src/pg/*.cpp))
 CORE_OBJS   = $(CORE_SRCS:.cpp=.o)
 OBJS        = $(CORE_OBJS) $(GLUE_SRCS:.cpp=.o)
 
-DATA        = $(sort $(wildcard src/pg_jwt--*.sql))
+DATA        = $(sort $(wildcard src/pg_jwt--*.sql src/pg_jwt_auth--*.sql))
 REGRESS     = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
 REGRESS_OPTS = --load-extension=pg_jwt --load-extension=pgcrypto
 EXTRA_CLEAN = build results regression.diffs regression.out

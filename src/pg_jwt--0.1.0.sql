@@ -294,3 +294,38 @@ CREATE FUNCTION is_valid(token text, key text DEFAULT NULL, algorithms text[] DE
     LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION is_valid(text, text, text[], text, text, interval, interval, text[], text, timestamptz, bytea) IS
     'jwt.validate as a boolean: false for every token fault (malformed, rejected, revoked); raises only for the caller''s faults (22023)';
+
+-- claims for row-level security ----------------------------------------------------
+-- STABLE and PARALLEL SAFE: within a statement the claims do not change, and
+-- parallel workers receive the same settings. O(1) per row: the parse is
+-- cached until a setting it depends on changes.
+
+CREATE FUNCTION claims() RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'pg_jwt_claims'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION claims() IS
+    'the claims jwt.authenticate verified in this transaction; else, when pg_jwt.trust_request_claims is on, request.jwt.claims; else NULL';
+
+CREATE FUNCTION claim(name text) RETURNS text
+    AS 'MODULE_PATHNAME', 'pg_jwt_claim_name'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION claim(text) IS
+    'one claim of jwt.claims() as text (as ->> gives it), NULL when absent; with trusted request claims also the legacy request.jwt.claim.<name> settings';
+
+CREATE FUNCTION claim(path text[]) RETURNS text
+    AS 'MODULE_PATHNAME', 'pg_jwt_claim_path'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION claim(text[]) IS
+    'a nested claim of jwt.claims() as text (as #>> gives it; array steps are indexes), NULL when absent';
+
+CREATE FUNCTION claim_uuid(name text) RETURNS uuid
+    AS 'MODULE_PATHNAME', 'pg_jwt_claim_uuid'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION claim_uuid(text) IS
+    'a claim as uuid when it is a canonical uuid string, else NULL (never raises, so no subtransaction is needed)';
+
+CREATE FUNCTION authenticate(token text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'pg_jwt_authenticate'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION authenticate(text) IS
+    'validates token with the keyring, pg_jwt.jwks and the pg_jwt.* policy, keeps its claims for this transaction (unforgeable by plain SQL), mirrors them into request.jwt.claims and switches to the role it names (pg_jwt.role_claim_key) or, for no token, pg_jwt.anon_role; SECURITY INVOKER, so not callable from a SECURITY DEFINER function';

@@ -10,6 +10,17 @@ int setting_leeway_seconds = 0;
 char *setting_audience = nullptr;
 char *setting_issuer = nullptr;
 char *setting_jwks = nullptr;
+bool setting_trust_request_claims = false;
+char *setting_role_claim_key = nullptr;
+char *setting_anon_role = nullptr;
+char *setting_claims = nullptr;
+char *setting_request_claims = nullptr;
+uint64 claims_generation = 1;
+
+namespace {
+void bump_string(const char *, void *) { claims_generation++; }
+void bump_bool(bool, void *) { claims_generation++; }
+}  // namespace
 
 const char *nonempty_setting(const char *value) {
     return value != nullptr && value[0] != '\0' ? value : nullptr;
@@ -36,6 +47,36 @@ void define_settings() {
                                "use after the keyring.",
                                "Public keys only: every role can read settings.", &setting_jwks,
                                "", PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable("pg_jwt.trust_request_claims",
+                             "Whether jwt.claims() falls back to request.jwt.claims (PostgREST).",
+                             "Off by default: any role can set request.jwt.claims. Turn it on only "
+                             "for a role whose SQL comes from PostgREST alone.",
+                             &setting_trust_request_claims, false, PGC_SUSET, 0, nullptr,
+                             bump_bool, nullptr);
+    DefineCustomStringVariable("pg_jwt.role_claim_key",
+                               "Where jwt.authenticate finds the role to switch to, in PostgREST's "
+                               "syntax (.role, .a.b, .\"https://x\".roles[0]); empty: no switch.",
+                               nullptr, &setting_role_claim_key, ".role", PGC_SUSET, 0, nullptr,
+                               nullptr, nullptr);
+    DefineCustomStringVariable("pg_jwt.anon_role",
+                               "The role jwt.authenticate switches to for a NULL or empty token.",
+                               "Empty: such a token is refused.", &setting_anon_role, "", PGC_SUSET,
+                               0, nullptr, nullptr, nullptr);
+    // Where jwt.authenticate keeps the verified claims for the transaction:
+    // settable from C only (PGC_SUSET refuses SET/RESET/set_config by other
+    // roles), hidden from SHOW ALL and untouched by RESET ALL.
+    DefineCustomStringVariable("pg_jwt.claims", "Claims verified by jwt.authenticate (internal).",
+                               nullptr, &setting_claims, "", PGC_SUSET,
+                               GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NO_RESET_ALL |
+                                   GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
+                               nullptr, bump_string, nullptr);
+    // PostgREST's setting, owned here so that a change is noticed by an
+    // assign hook rather than by a lookup on every row.
+    DefineCustomStringVariable("request.jwt.claims",
+                               "The JWT claims of the current request, as PostgREST sets them.",
+                               "Trusted by jwt.claims() only when pg_jwt.trust_request_claims is on.",
+                               &setting_request_claims, "", PGC_USERSET, 0, nullptr, bump_string,
+                               nullptr);
     MarkGUCPrefixReserved("pg_jwt");
 }
 

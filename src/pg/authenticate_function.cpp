@@ -1,0 +1,137 @@
+// jwt.authenticate(token): validate with the configured keys and policy
+// only, keep the verified claims for this transaction where plain SQL cannot
+// change them, mirror them into request.jwt.claims (as PostgREST does), and
+// switch to the role the token names (pg_jwt.role_claim_key) or, for no
+// token, to pg_jwt.anon_role.
+#include "pg/validation_call.hpp"
+
+#include "pg/settings.hpp"
+
+extern "C" {
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/guc.h"
+}
+
+using namespace pgjwt;
+using namespace pgjwt::pg;
+
+extern "C" {
+PG_FUNCTION_INFO_V1(pg_jwt_authenticate);
+}
+
+namespace {
+
+// Sets a setting for the rest of the transaction, with superuser context:
+// the caller may not SET pg_jwt.claims itself, but this function may.
+void set_local(const char *name, const char *value, GucContext context) {
+    (void)set_config_option(name, value, context, PGC_S_SESSION, GUC_ACTION_LOCAL, true, ERROR,
+                            false);
+}
+
+[[noreturn]] void refuse(const char *message, const char *detail) {
+    ereport(ERROR, (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION), errmsg("%s", message),
+                    detail ? errdetail("%s", detail) : 0));
+    pg_unreachable();
+}
+
+// PostgREST's role claim syntax: .name, ."quoted name", [index], chained.
+List *parse_role_path(const char *spec) {
+    List *path = NIL;
+    const char *p = spec;
+    while (*p) {
+        if (*p == '.') {
+            p++;
+            if (*p == '"') {
+                const char *end = strchr(p + 1, '"');
+                if (end == nullptr) break;
+                path = lappend(path, pnstrdup(p + 1, end - p - 1));
+                p = end + 1;
+            } else {
+                size_t n = strcspn(p, ".[");
+                if (n == 0) break;
+                path = lappend(path, pnstrdup(p, n));
+                p += n;
+            }
+        } else if (*p == '[') {
+            const char *end = strchr(p, ']');
+            if (end == nullptr) break;
+            path = lappend(path, pnstrdup(p + 1, end - p - 1));
+            p = end + 1;
+        } else {
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                            errmsg("invalid pg_jwt.role_claim_key \"%s\"", spec),
+                            errhint("Use PostgREST's syntax, e.g. .role or .app.roles[0].")));
+        }
+    }
+    if (*p != '\0')
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("invalid pg_jwt.role_claim_key \"%s\"", spec)));
+    return path;
+}
+
+// The role named at the configured path of the claims, or nullptr.
+char *role_from_claims(Datum claims) {
+    const char *spec = nonempty_setting(setting_role_claim_key);
+    if (spec == nullptr) return nullptr;
+    List *path = parse_role_path(spec);
+    if (path == NIL) return nullptr;
+    Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * list_length(path)));
+    int i = 0;
+    ListCell *cell;
+    foreach (cell, path)
+        elems[i++] = CStringGetTextDatum(static_cast<char *>(lfirst(cell)));
+    ArrayType *array = construct_array(elems, i, TEXTOID, -1, false, TYPALIGN_INT);
+    LOCAL_FCINFO(call, 2);
+    InitFunctionCallInfoData(*call, nullptr, 2, InvalidOid, nullptr, nullptr);
+    call->args[0].value = claims;
+    call->args[0].isnull = false;
+    call->args[1].value = PointerGetDatum(array);
+    call->args[1].isnull = false;
+    Datum role = jsonb_extract_path_text(call);
+    if (call->isnull) return nullptr;
+    return TextDatumGetCString(role);
+}
+
+void switch_role(const char *role) {
+    Oid roleid = get_role_oid(role, true);
+    if (!OidIsValid(roleid)) refuse("token role does not exist", nullptr);
+    if (!is_member_of_role(GetSessionUserId(), roleid))
+        refuse("token role is not allowed",
+               "The session user is not a member of the role the token names.");
+    set_local("role", role, PGC_USERSET);
+}
+
+}  // namespace
+
+extern "C" Datum pg_jwt_authenticate(PG_FUNCTION_ARGS) {
+    const char *anon = nonempty_setting(setting_anon_role);
+    if (PG_ARGISNULL(0) || VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(0)) == 0) {
+        if (anon == nullptr)
+            refuse("no token", "Set pg_jwt.anon_role to let requests without a token in.");
+        set_local("pg_jwt.claims", "{}", PGC_SUSET);
+        set_local("request.jwt.claims", "{}", PGC_USERSET);
+        switch_role(anon);
+        PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+    }
+    ValidationArguments args;
+    args.token = varlena_view(PG_GETARG_TEXT_PP(0));
+    apply_policy_settings(args);
+    args.now = GetCurrentStatementStartTimestamp();
+    load_configured_keys(args);
+    char *claims = nullptr;
+    char *jti = nullptr;
+    ErrorReport report;
+    if (!run_validation(args, claims, jti, report)) raise_core_error(report);
+    check_not_revoked(jti, args.now);
+
+    Datum result = DirectFunctionCall1(jsonb_in, CStringGetDatum(claims));
+    set_local("pg_jwt.claims", claims, PGC_SUSET);
+    set_local("request.jwt.claims", claims, PGC_USERSET);
+    char *role = role_from_claims(result);
+    if (role != nullptr)
+        switch_role(role);
+    else if (anon != nullptr)
+        switch_role(anon);
+    PG_RETURN_DATUM(result);
+}

@@ -1,0 +1,265 @@
+// jwt.claims(), jwt.claim(name), jwt.claim(path) and auth.uid(): the claims
+// of the current request, for row-level security policies. Source, in order:
+// the claims jwt.authenticate verified in this transaction (pg_jwt.claims);
+// else, when pg_jwt.trust_request_claims is on, request.jwt.claims as
+// PostgREST sets it, and for jwt.claim(name) the legacy
+// request.jwt.claim.<name> settings; else none (NULL).
+//
+// O(1) per row: the parsed claims and the last answer are kept in fn_extra
+// and reused until a setting they depend on changes (claims_generation).
+// Plain PostgreSQL code, no C++ core: nothing here can throw.
+#include "pg/postgres_headers.hpp"
+
+#include <cstring>
+
+#include "pg/settings.hpp"
+
+extern "C" {
+#include "utils/array.h"
+#include "utils/datum.h"
+#include "utils/guc.h"
+#include "utils/uuid.h"
+}
+
+extern "C" {
+PG_FUNCTION_INFO_V1(pg_jwt_claims);
+PG_FUNCTION_INFO_V1(pg_jwt_claim_name);
+PG_FUNCTION_INFO_V1(pg_jwt_claim_path);
+PG_FUNCTION_INFO_V1(pg_jwt_claim_uuid);
+}
+
+namespace pgjwt::pg {
+namespace {
+
+struct ClaimsCache {
+    uint64 generation;
+    Jsonb *claims;          // nullptr: no claims
+    struct varlena *key;    // the name or path of the last answer
+    Datum answer;
+    bool answer_null;
+};
+
+// The claims source text, or nullptr.
+const char *claims_source() {
+    if (setting_claims != nullptr && setting_claims[0] != '\0') return setting_claims;
+    if (setting_trust_request_claims && setting_request_claims != nullptr &&
+        setting_request_claims[0] != '\0')
+        return setting_request_claims;
+    return nullptr;
+}
+
+ClaimsCache *cache_for(FunctionCallInfo fcinfo) {
+    auto *cache = static_cast<ClaimsCache *>(fcinfo->flinfo->fn_extra);
+    if (cache == nullptr) {
+        cache = static_cast<ClaimsCache *>(
+            MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ClaimsCache)));
+        fcinfo->flinfo->fn_extra = cache;
+    }
+    if (cache->generation == claims_generation) return cache;
+    // The settings changed: parse again (once), drop the last answer.
+    if (cache->claims) pfree(cache->claims);
+    if (cache->key) pfree(cache->key);
+    cache->claims = nullptr;
+    cache->key = nullptr;
+    const char *source = claims_source();
+    if (source != nullptr) {
+        Jsonb *parsed = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(source)));
+        if (!JB_ROOT_IS_OBJECT(parsed) || JB_ROOT_IS_SCALAR(parsed))
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                            errmsg("request claims are not a JSON object")));
+        cache->claims = static_cast<Jsonb *>(
+            MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(parsed)));
+        memcpy(cache->claims, parsed, VARSIZE(parsed));
+    }
+    cache->generation = claims_generation;
+    return cache;
+}
+
+bool same_key(const ClaimsCache *cache, const struct varlena *key) {
+    return cache->key != nullptr && VARSIZE_ANY(cache->key) == VARSIZE_ANY(key) &&
+           memcmp(cache->key, key, VARSIZE_ANY(key)) == 0;
+}
+
+void remember(FunctionCallInfo fcinfo, ClaimsCache *cache, const struct varlena *key,
+              Datum answer, bool is_null, int16 typlen) {
+    MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+    if (cache->key) pfree(cache->key);
+    cache->key = static_cast<struct varlena *>(palloc(VARSIZE_ANY(key)));
+    memcpy(cache->key, key, VARSIZE_ANY(key));
+    cache->answer_null = is_null;
+    cache->answer = is_null ? 0 : datumCopy(answer, false, typlen);  // text and uuid are by reference
+    MemoryContextSwitchTo(old);
+}
+
+// A JSON value as ->> gives it: strings unquoted, JSON null as SQL NULL.
+bool value_as_text(const JsonbValue *v, Datum &out) {
+    switch (v->type) {
+        case jbvNull:
+            return false;
+        case jbvString:
+            out = PointerGetDatum(cstring_to_text_with_len(v->val.string.val, v->val.string.len));
+            return true;
+        case jbvNumeric:
+            out = CStringGetTextDatum(
+                DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric))));
+            return true;
+        case jbvBool:
+            out = CStringGetTextDatum(v->val.boolean ? "true" : "false");
+            return true;
+        case jbvBinary:
+            out = CStringGetTextDatum(JsonbToCString(nullptr, v->val.binary.data, v->val.binary.len));
+            return true;
+        default:
+            return false;
+    }
+}
+
+// Looks one step down: a member of an object, or an element of an array
+// (the step is a decimal index). False when absent.
+bool step(JsonbContainer *container, const char *name, int len, JsonbValue &out) {
+    if (JsonContainerIsObject(container))
+        return getKeyJsonValueFromContainer(container, name, len, &out) != nullptr;
+    if (JsonContainerIsArray(container)) {
+        if (len == 0 || len > 9) return false;
+        uint32 index = 0;
+        for (int i = 0; i < len; i++) {
+            if (name[i] < '0' || name[i] > '9') return false;
+            index = index * 10 + static_cast<uint32>(name[i] - '0');
+        }
+        JsonbValue *v = getIthJsonbValueFromContainer(container, index);
+        if (v == nullptr) return false;
+        out = *v;
+        return true;
+    }
+    return false;
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// The legacy per-claim setting request.jwt.claim.<name>, when trusted.
+bool legacy_claim(const text *name, Datum &out) {
+    if (!setting_trust_request_claims) return false;
+    char *setting = psprintf("request.jwt.claim.%s", text_to_cstring(name));
+    const char *value = GetConfigOption(setting, true, false);
+    if (value == nullptr || value[0] == '\0') return false;
+    out = CStringGetTextDatum(value);
+    return true;
+}
+
+}  // namespace
+}  // namespace pgjwt::pg
+
+using namespace pgjwt::pg;
+
+extern "C" Datum pg_jwt_claims(PG_FUNCTION_ARGS) {
+    ClaimsCache *cache = cache_for(fcinfo);
+    if (cache->claims == nullptr) PG_RETURN_NULL();
+    PG_RETURN_JSONB_P(cache->claims);
+}
+
+extern "C" Datum pg_jwt_claim_name(PG_FUNCTION_ARGS) {
+    text *name = PG_GETARG_TEXT_PP(0);
+    ClaimsCache *cache = cache_for(fcinfo);
+    if (same_key(cache, name)) {
+        if (cache->answer_null) PG_RETURN_NULL();
+        return cache->answer;
+    }
+    Datum answer = 0;
+    bool found = false;
+    if (cache->claims != nullptr) {
+        JsonbValue v;
+        if (getKeyJsonValueFromContainer(&cache->claims->root, VARDATA_ANY(name),
+                                         VARSIZE_ANY_EXHDR(name), &v) != nullptr)
+            found = value_as_text(&v, answer);
+    } else {
+        // Not cached: the legacy settings have no hook to say they changed.
+        found = legacy_claim(name, answer);
+        if (!found) PG_RETURN_NULL();
+        return answer;
+    }
+    remember(fcinfo, cache, name, answer, !found, -1);
+    if (!found) PG_RETURN_NULL();
+    return cache->answer;
+}
+
+extern "C" Datum pg_jwt_claim_path(PG_FUNCTION_ARGS) {
+    ArrayType *path = PG_GETARG_ARRAYTYPE_P(0);
+    ClaimsCache *cache = cache_for(fcinfo);
+    auto *key = reinterpret_cast<struct varlena *>(path);
+    if (same_key(cache, key)) {
+        if (cache->answer_null) PG_RETURN_NULL();
+        return cache->answer;
+    }
+    Datum answer = 0;
+    bool found = false;
+    if (cache->claims != nullptr) {
+        Datum *elems;
+        bool *nulls;
+        int n;
+        deconstruct_array(path, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+        JsonbValue v;
+        v.type = jbvBinary;
+        v.val.binary.data = &cache->claims->root;
+        v.val.binary.len = VARSIZE(cache->claims) - VARHDRSZ;
+        found = n > 0;
+        for (int i = 0; i < n && found; i++) {
+            if (nulls[i] || v.type != jbvBinary) {
+                found = false;
+                break;
+            }
+            text *step_name = DatumGetTextPP(elems[i]);
+            found = step(v.val.binary.data, VARDATA_ANY(step_name), VARSIZE_ANY_EXHDR(step_name), v);
+        }
+        if (found) found = value_as_text(&v, answer);
+    }
+    remember(fcinfo, cache, key, answer, !found, -1);
+    if (!found) PG_RETURN_NULL();
+    return cache->answer;
+}
+
+// jwt.claim_uuid(name): the claim as a uuid when it is one in canonical form
+// (8-4-4-4-12 hex digits), else NULL; never raises, so it needs no
+// subtransaction and stays PARALLEL SAFE (auth.uid()).
+extern "C" Datum pg_jwt_claim_uuid(PG_FUNCTION_ARGS) {
+    text *name = PG_GETARG_TEXT_PP(0);
+    ClaimsCache *cache = cache_for(fcinfo);
+    if (same_key(cache, name)) {
+        if (cache->answer_null) PG_RETURN_NULL();
+        PG_RETURN_UUID_P(reinterpret_cast<pg_uuid_t *>(DatumGetPointer(cache->answer)));
+    }
+    bool found = false;
+    pg_uuid_t uuid;
+    if (cache->claims != nullptr) {
+        JsonbValue v;
+        if (getKeyJsonValueFromContainer(&cache->claims->root, VARDATA_ANY(name),
+                                         VARSIZE_ANY_EXHDR(name), &v) != nullptr &&
+            v.type == jbvString && v.val.string.len == 36) {
+            const char *s = v.val.string.val;
+            found = true;
+            int byte = 0;
+            for (int i = 0; i < 36 && found; i++) {
+                if (i == 8 || i == 13 || i == 18 || i == 23) {
+                    found = s[i] == '-';
+                    continue;
+                }
+                int hi = hex_value(s[i]);
+                int lo = i + 1 < 36 ? hex_value(s[i + 1]) : -1;
+                if (hi < 0 || lo < 0) {
+                    found = false;
+                    break;
+                }
+                uuid.data[byte++] = static_cast<unsigned char>(hi * 16 + lo);
+                i++;
+            }
+            found = found && byte == UUID_LEN;
+        }
+    }
+    remember(fcinfo, cache, name, PointerGetDatum(&uuid), !found, UUID_LEN);
+    if (!found) PG_RETURN_NULL();
+    PG_RETURN_UUID_P(reinterpret_cast<pg_uuid_t *>(DatumGetPointer(cache->answer)));
+}
