@@ -64,6 +64,10 @@ build/unit_tests_asan: $(UNIT_SRCS) $(CORE_SRCS) $(wildcard src/core/*.hpp test/
 unit: build/unit_tests
 	build/unit_tests
 
+# Fuzzing and soak targets live beside their tests.
+-include test/fuzz/fuzz.mk
+-include test/soak/soak.mk
+
 # ---------------------------------------------------------------- project targets
 .PHONY: test demo bench unit deps format format-check lint
 
