@@ -67,6 +67,8 @@ unit: build/unit_tests
 # Fuzzing and soak targets live beside their tests.
 -include test/fuzz/fuzz.mk
 -include test/soak/soak.mk
+# Debian package, PGXN archive: make deb, make dist.
+-include packaging.mk
 
 # ---------------------------------------------------------------- project targets
 .PHONY: test demo bench unit deps format format-check lint
