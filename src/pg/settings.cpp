@@ -77,7 +77,11 @@ void define_settings() {
                                "Trusted by jwt.claims() only when pg_jwt.trust_request_claims is on.",
                                &setting_request_claims, "", PGC_USERSET, 0, nullptr, bump_string,
                                nullptr);
+#if PG_VERSION_NUM >= 150000
     MarkGUCPrefixReserved("pg_jwt");
+#else
+    EmitWarningsOnPlaceholders("pg_jwt");
+#endif
 }
 
 }  // namespace pgjwt::pg
