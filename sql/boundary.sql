@@ -86,7 +86,8 @@ SELECT jwt.sign('{"a":1}', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIC8WdxHi04Wa2Ut0
 SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), E'-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n');
 SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), E'-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n');
 \echo :LAST_ERROR_SQLSTATE
--- key is a JSON object (a JWK or JWKS), after a form feed
+-- key text that starts like a JSON object is read as a JWK even with HS*:
+-- a form feed is not JSON white space, so invalid JSON Web Key
 SELECT jwt.sign('{"a":1}', E'\f{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}');
 SELECT jwt.sign('{"a":1}', E'\f{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}');
 \echo :LAST_ERROR_SQLSTATE
@@ -162,9 +163,13 @@ SELECT jwt.sign('{"a":1}', :'ed_priv', 'Ed448');
 SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), '{"kty":', 'ES256');
 SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), '{"kty":', 'ES256');
 \echo :LAST_ERROR_SQLSTATE
--- invalid JSON Web Key: not an object (jsonb key)
+-- invalid JSON Web Key: a jsonb key that is not an object (array)
 SELECT jwt.sign('{"a":1}', '[1]'::jsonb);
 SELECT jwt.sign('{"a":1}', '[1]'::jsonb);
+\echo :LAST_ERROR_SQLSTATE
+-- invalid JSON Web Key: a jsonb key that is a JSON string
+SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), '"secret"'::jsonb, 'HS256');
+SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), '"secret"'::jsonb, 'HS256');
 \echo :LAST_ERROR_SQLSTATE
 -- invalid JSON Web Key: member not a string
 SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), '{"kty":1}', 'ES256');
@@ -332,6 +337,18 @@ SELECT jwt.sign('{"a":1}', 'secret', 'HS256', '{"crit":["x"]}');
 SELECT jwt.sign('{"a":1}', 'secret', 'HS256', '{"b64":false}');
 SELECT jwt.sign('{"a":1}', 'secret', 'HS256', '{"b64":false}');
 \echo :LAST_ERROR_SQLSTATE
+-- header member is not supported (enc)
+SELECT jwt.sign('{"a":1}', 'secret', 'HS256', '{"enc":"A128GCM"}');
+SELECT jwt.sign('{"a":1}', 'secret', 'HS256', '{"enc":"A128GCM"}');
+\echo :LAST_ERROR_SQLSTATE
+-- header member must be a string (typ)
+SELECT jwt.sign('{"a":1}', 'secret', 'HS256', '{"typ":1}');
+SELECT jwt.sign('{"a":1}', 'secret', 'HS256', '{"typ":1}');
+\echo :LAST_ERROR_SQLSTATE
+-- header argument is nested too deeply
+SELECT jwt.sign('{"a":1}', 'secret', 'HS256', ('{"x":' || repeat('[', 64) || repeat(']', 64) || '}')::jsonb);
+SELECT jwt.sign('{"a":1}', 'secret', 'HS256', ('{"x":' || repeat('[', 64) || repeat(']', 64) || '}')::jsonb);
+\echo :LAST_ERROR_SQLSTATE
 -- token would be too long
 SELECT jwt.sign('{"a":"' || repeat('x', 49100) || '"}', 'secret');
 SELECT jwt.sign('{"a":"' || repeat('x', 49100) || '"}', 'secret');
@@ -345,6 +362,10 @@ SELECT jwt.verify(repeat('A', 65537), 'secret');
 -- token is a JWE, not a JWS
 SELECT jwt.decode('a.b.c.d.e');
 SELECT jwt.decode('a.b.c.d.e');
+\echo :LAST_ERROR_SQLSTATE
+-- token is a JWE, not a JWS (enc in a three-part token)
+SELECT jwt.verify('eyJhbGciOiJIUzI1NiIsImVuYyI6IkExMjhHQ00ifQ.e30.', 'secret');
+SELECT jwt.verify('eyJhbGciOiJIUzI1NiIsImVuYyI6IkExMjhHQ00ifQ.e30.', 'secret');
 \echo :LAST_ERROR_SQLSTATE
 -- invalid token: parts
 SELECT jwt.header('a.b');
@@ -425,6 +446,76 @@ SELECT jwt.verify('eyJhbGciOiJIUzI1NiJ9.eyJhIjoxLCJhIjoxfQ.', '{"kty":"oct","k":
 -- token payload is not a JSON object (decode)
 SELECT jwt.decode('eyJhbGciOiJIUzI1NiJ9.W10.');
 SELECT jwt.decode('eyJhbGciOiJIUzI1NiJ9.W10.');
+\echo :LAST_ERROR_SQLSTATE
+
+-- 7b. strict validation and the keyring (22023, 28000, 22P02) ---------------
+-- validate: leeway must be between 0 and 5 minutes
+SELECT jwt.validate(jwt.sign('{"a":1}', 'secret-secret-secret-secret-secr'), 'secret-secret-secret-secret-secr', leeway => '6 min');
+SELECT jwt.validate(jwt.sign('{"a":1}', 'secret-secret-secret-secret-secr'), 'secret-secret-secret-secret-secr', leeway => '6 min');
+\echo :LAST_ERROR_SQLSTATE
+-- validate: max_age must not be negative
+SELECT jwt.validate(jwt.sign('{"a":1}', 'secret-secret-secret-secret-secr'), 'secret-secret-secret-secret-secr', max_age => '-1 s');
+SELECT jwt.validate(jwt.sign('{"a":1}', 'secret-secret-secret-secret-secr'), 'secret-secret-secret-secret-secr', max_age => '-1 s');
+\echo :LAST_ERROR_SQLSTATE
+-- validate: HMAC secret is too short
+SELECT jwt.validate(jwt.sign('{"a":1}', 'secret'), 'secret');
+SELECT jwt.validate(jwt.sign('{"a":1}', 'secret'), 'secret');
+\echo :LAST_ERROR_SQLSTATE
+-- validate: key and secret cannot both be given
+SELECT jwt.validate(jwt.sign('{"a":1}', 'secret'), 'secret', secret => 'secret'::bytea);
+SELECT jwt.validate(jwt.sign('{"a":1}', 'secret'), 'secret', secret => 'secret'::bytea);
+\echo :LAST_ERROR_SQLSTATE
+-- validate: array arguments must not contain NULL
+SELECT jwt.validate(jwt.sign('{"a":1}', 'secret'), 'secret', algorithms => ARRAY[NULL]);
+SELECT jwt.validate(jwt.sign('{"a":1}', 'secret'), 'secret', algorithms => ARRAY[NULL]);
+\echo :LAST_ERROR_SQLSTATE
+-- validate: unsupported algorithm in the allow-list
+SELECT jwt.validate(jwt.sign('{"a":1}', 'secret'), 'secret', algorithms => ARRAY['none']);
+SELECT jwt.validate(jwt.sign('{"a":1}', 'secret'), 'secret', algorithms => ARRAY['none']);
+\echo :LAST_ERROR_SQLSTATE
+-- validate: token algorithm is not allowed
+SELECT jwt.validate(jwt.sign('{"a":1}', 'secret-secret-secret-secret-secr-secret-secret-secret-secr', 'HS384'), 'secret-secret-secret-secret-secr-secret-secret-secret-secr');
+SELECT jwt.validate(jwt.sign('{"a":1}', 'secret-secret-secret-secret-secr-secret-secret-secret-secr', 'HS384'), 'secret-secret-secret-secret-secr-secret-secret-secret-secr');
+\echo :LAST_ERROR_SQLSTATE
+-- validate: invalid token signature
+SELECT jwt.validate(jwt.sign('{"a":1}', 'secret-secret-secret-secret-secrX'), 'secret-secret-secret-secret-secr');
+SELECT jwt.validate(jwt.sign('{"a":1}', 'secret-secret-secret-secret-secrX'), 'secret-secret-secret-secret-secr');
+\echo :LAST_ERROR_SQLSTATE
+-- validate: token has expired
+SELECT jwt.validate(jwt.sign('{"exp":1}', 'secret-secret-secret-secret-secr'), 'secret-secret-secret-secret-secr');
+SELECT jwt.validate(jwt.sign('{"exp":1}', 'secret-secret-secret-secret-secr'), 'secret-secret-secret-secret-secr');
+\echo :LAST_ERROR_SQLSTATE
+-- validate: malformed token
+SELECT jwt.validate('e30.e30', 'secret-secret-secret-secret-secr');
+SELECT jwt.validate('e30.e30', 'secret-secret-secret-secret-secr');
+\echo :LAST_ERROR_SQLSTATE
+-- is_valid: a caller fault still raises
+SELECT jwt.is_valid('e30.e30', 'secret');
+SELECT jwt.is_valid('e30.e30', 'secret');
+\echo :LAST_ERROR_SQLSTATE
+-- thumbprint: a thumbprint is of one JWK, not of a JWK set
+SELECT jwt.thumbprint('{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}');
+SELECT jwt.thumbprint('{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}');
+\echo :LAST_ERROR_SQLSTATE
+-- add_key: takes one key, not a JWK set
+SELECT jwt.add_key('{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}', 'EdDSA');
+SELECT jwt.add_key('{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}', 'EdDSA');
+\echo :LAST_ERROR_SQLSTATE
+-- add_key: key is neither PEM nor a JSON Web Key
+SELECT jwt.add_key('secret', 'EdDSA');
+SELECT jwt.add_key('secret', 'EdDSA');
+\echo :LAST_ERROR_SQLSTATE
+-- generate_key: unsupported RSA key size
+SELECT jwt.generate_key('RS256', rsa_bits => 1024);
+SELECT jwt.generate_key('RS256', rsa_bits => 1024);
+\echo :LAST_ERROR_SQLSTATE
+-- issue: no active signing key with that kid
+SELECT jwt.issue('{}', kid => 'no-such-kid');
+SELECT jwt.issue('{}', kid => 'no-such-kid');
+\echo :LAST_ERROR_SQLSTATE
+-- issue: ttl must be positive
+SELECT jwt.issue('{}', '0 s');
+SELECT jwt.issue('{}', '0 s');
 \echo :LAST_ERROR_SQLSTATE
 
 -- 8. token faults that are not errors: valid = false, twice -----------------

@@ -50,6 +50,13 @@ SELECT header, payload, payload ->> 'sub' AS sub, (payload -> 'n')::numeric AS n
 FROM jwt.decode(pg_temp.b64('{ "typ":"JWT", "alg":"HS256" }') || '.'
                 || pg_temp.b64('{"sub": "\u00e9", "n": 1.50, "a": [1, {"b": null}]}') || '.');
 
+-- Numbers beyond 64 bits and beyond the double range are valid JSON and
+-- are read whole (jsonb holds them as numeric).
+SELECT payload -> 'big' AS big, payload -> 'pi' AS pi, length(payload ->> 'huge') AS huge_digits,
+       payload -> 'tiny' = '1e-400'::jsonb AS tiny_exact
+FROM jwt.decode(pg_temp.b64('{"alg":"HS256"}') || '.'
+                || pg_temp.b64('{"big":123456789012345678901234567890,"pi":3.14159265358979323846264338327950288,"huge":1e400,"tiny":1e-400}') || '.');
+
 -- Field selection on the record.
 SELECT (jwt.decode(jwt.sign('{"sub":"alice","role":"admin"}', 'secret'))).payload ->> 'role' AS role,
        length((jwt.decode(jwt.sign('{"a":1}', 'secret', 'HS512'))).signature) AS hs512_signature_bytes;
@@ -74,6 +81,7 @@ FROM (VALUES
     ('two parts', 'eyJhbGciOiJIUzI1NiJ9.e30'),
     ('four parts', 'eyJhbGciOiJIUzI1NiJ9.e30.AA.AA'),
     ('JWE, five parts', 'eyJhbGciOiJkaXIiLCJlbmMiOiJBMTI4R0NNIn0..aXY.Y2k.dGFn'),
+    ('JWE header in three parts', pg_temp.b64('{"alg":"dir","enc":"A128GCM"}') || '.e30.'),
     ('empty header', '.e30.'),
     ('standard base64 signature', 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VybmFtZSI6IkZsYXZpbyJ9.MQWECYWUT7bayj8miVgsj8KdYI3ZRVS+WRRZjfZrGrw='),
     ('padding in the payload', 'eyJhbGciOiJIUzI1NiJ9.e30=.'),

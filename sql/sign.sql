@@ -223,6 +223,9 @@ FROM (VALUES
     ('PEM public key', 'HS256', E'-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEsRgRiHYOrsdY5v+L3TRL4jhiTPGT\n5N7Sm8f23O1rmU9zOrUU8krPJ/k0BIusdcAvqg2ZQsJc2FeXKa97eB6tWg==\n-----END PUBLIC KEY-----\n'),
     ('PEM, leading white space', 'HS384', E' \n\t-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEsRgRiHYOrsdY5v+L3TRL4jhiTPGT\n5N7Sm8f23O1rmU9zOrUU8krPJ/k0BIusdcAvqg2ZQsJc2FeXKa97eB6tWg==\n-----END PUBLIC KEY-----\n'),
     ('PEM certificate', 'HS512', E'-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'),
+    ('PEM after a byte order mark', 'HS256', E'\uFEFF-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEsRgRiHYOrsdY5v+L3TRL4jhiTPGT\n5N7Sm8f23O1rmU9zOrUU8krPJ/k0BIusdcAvqg2ZQsJc2FeXKa97eB6tWg==\n-----END PUBLIC KEY-----\n'),
+    ('SSH2 public key (RFC 4716)', 'HS256', E'---- BEGIN SSH2 PUBLIC KEY ----\nComment: "demo@example"\nAAAAC3NzaC1lZDI1NTE5AAAAIC8WdxHi04Wa2Ut0XSZ+g7I+0RP1TRGGlfAI3l1eCls1\n---- END SSH2 PUBLIC KEY ----\n'),
+    ('SSH2 key after a byte order mark', 'HS384', E'\uFEFF---- BEGIN SSH2 PUBLIC KEY ----\nAAAAC3NzaC1lZDI1NTE5AAAAIC8WdxHi04Wa2Ut0XSZ+g7I+0RP1TRGGlfAI3l1eCls1\n---- END SSH2 PUBLIC KEY ----\n'),
     ('EC JWK', 'HS256', '{"kty":"EC","crv":"P-256","x":"vxGRUxhVxfEli0ckeTSS3uAAZGIcLaw2gQzJW13Q-6M","y":"IF2DEMihs5ue8zJ_OSvRQRpsoDAwmh5RFWFIQzUpZHw","use":"enc","kid":"1"}'),
     ('EC JWK, leading white space', 'HS384', E'\r\n  {"kty":"EC","crv":"P-256","x":"vxGRUxhVxfEli0ckeTSS3uAAZGIcLaw2gQzJW13Q-6M","y":"IF2DEMihs5ue8zJ_OSvRQRpsoDAwmh5RFWFIQzUpZHw"}'),
     ('JWKS', 'HS256', '{"keys":[{"kty":"EC","crv":"P-256","x":"vxGRUxhVxfEli0ckeTSS3uAAZGIcLaw2gQzJW13Q-6M","y":"IF2DEMihs5ue8zJ_OSvRQRpsoDAwmh5RFWFIQzUpZHw"}]}'),
@@ -230,6 +233,28 @@ FROM (VALUES
     ('OpenSSH ed25519', 'HS256', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIC8WdxHi04Wa2Ut0XSZ+g7I+0RP1TRGGlfAI3l1eCls1 demo@example'),
     ('OpenSSH, leading white space', 'HS256', E'\t ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ user@host\n'),
     ('OpenSSH ecdsa', 'HS384', 'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTY=')
+) AS v(what, alg, key);
+
+-- Key text that is a JSON object is read as a JWK with an HS* algorithm
+-- too: an oct JWK signs with its decoded secret (so the same token as that
+-- secret given raw), and its kid goes into the header; asymmetric JWKs, oct
+-- JWKs shorter than the hash, JWKs for another alg and JWK sets are 22023.
+SELECT jwt.sign('{"a":1}', '{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}')
+     = jwt.sign('{"a":1}', 'secret-secret-secret-secret-secr') AS oct_jwk_text_is_its_secret,
+       jwt.sign('{"a":1}', E' \n{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}')
+     = jwt.sign('{"a":1}', 'secret-secret-secret-secret-secr') AS after_white_space,
+       pg_temp.hmac_ok(jwt.sign('{"a":1}', '{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}'),
+                       'secret-secret-secret-secret-secr') AS pgcrypto_agrees;
+SELECT pg_temp.part(jwt.sign('{"a":1}', '{"kty":"oct","kid":"k-1","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}'), 1)
+           AS header_with_jwk_kid;
+SELECT what, alg, pg_temp.err(format($$SELECT jwt.sign('{"a":1}', %L, %L)$$, key, alg), true) AS result
+FROM (VALUES
+    ('oct JWK of 31 bytes', 'HS256', '{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlYw"}'),
+    ('oct JWK of 32 bytes for HS384', 'HS384', '{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}'),
+    ('oct JWK for HS512', 'HS256', '{"kty":"oct","alg":"HS512","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}'),
+    ('EC JWK', 'HS256', '{"kty":"EC","crv":"P-256","x":"vxGRUxhVxfEli0ckeTSS3uAAZGIcLaw2gQzJW13Q-6M","y":"IF2DEMihs5ue8zJ_OSvRQRpsoDAwmh5RFWFIQzUpZHw"}'),
+    ('JWK set', 'HS256', '{"keys":[{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}]}'),
+    ('not JSON after all', 'HS256', '{secret}')
 ) AS v(what, alg, key);
 
 -- 6. Algorithms ----------------------------------------------------------------
@@ -265,9 +290,11 @@ SELECT pg_temp.err($$SELECT jwt.sign(1.5, 'secret')$$) AS numeric_payload,
        pg_temp.err($$SELECT jwt.sign(ARRAY['a'], 'secret')$$) AS array_payload,
        pg_temp.err($$SELECT jwt.sign('{"a":1}'::bytea, 'secret')$$) AS bytea_payload;
 
--- JSON text that is not one strict JSON object: the implementation raises
--- 22P02 (invalid_text_representation) with a message about the "token
--- payload" (see the report: the payload is the caller's argument here).
+-- JSON that is not one strict JSON object. The payload is the caller's
+-- argument, so the messages say "payload" (not "token payload"): text that
+-- does not parse as JSON is 22P02 (as PostgreSQL's own json input), and
+-- well-formed JSON that cannot be a claims set (not an object, duplicate
+-- names, U+0000, too deep) is the caller's fault, 22023.
 SELECT to_json(p) AS payload, pg_temp.err(format('SELECT jwt.sign(%L::%s, %L)', p, t, 'secret'), true) AS result
 FROM (VALUES
     ('[1,2]', 'text'),
@@ -297,3 +324,87 @@ SELECT pg_temp.err($$SELECT jwt.sign('{"a":1}', 'secret', 'HS256',
 -- refused with 22023.
 SELECT length(jwt.sign('{"a":"' || repeat('x', 49000) || '"}', 'secret')) AS near_limit;
 SELECT pg_temp.err($$SELECT jwt.sign('{"a":"' || repeat('x', 49100) || '"}', 'secret')$$, true) AS over_limit;
+
+-- 9. Numbers are signed exactly -------------------------------------------------
+
+-- Integers beyond 64 bits, decimals beyond double precision and exponents
+-- beyond the double range are valid JSON: text and json payloads are signed
+-- byte-for-byte, jsonb in its own (numeric) spelling, a row's numeric
+-- column as row_to_json writes it, and the header argument keeps its digits.
+SELECT pg_temp.part(jwt.sign('{"big":123456789012345678901234567890,"neg":-98765432109876543210,"pi":3.14159265358979323846264338327950288,"huge":1e400,"tiny":-1E-400}', 'secret'), 2)
+           AS text_payload;
+SELECT pg_temp.part(jwt.sign('{"big":123456789012345678901234567890,"pi":3.14159265358979323846264338327950288,"x":1.50}'::json, 'secret'), 2)
+           AS json_payload;
+SELECT pg_temp.part(jwt.sign('{"big": 123456789012345678901234567890, "pi": 3.14159265358979323846264338327950288, "x": 1.50, "e": 1e40}'::jsonb, 'secret'), 2)
+           AS jsonb_payload;
+SELECT pg_temp.part(jwt.sign(r, 'secret'), 2) AS row_payload
+FROM (SELECT 123456789012345678901234567890::numeric AS n, 0.1::numeric(20, 18) AS d,
+             18446744073709551616::numeric AS two_to_64) AS r;
+SELECT pg_temp.part(jwt.sign('{"a":1}', 'secret', 'HS256', '{"x5t#S256":"abc","n":123456789012345678901234567890,"f":0.10}'), 1)
+           AS header;
+-- A jsonb payload with a number of 401 digits comes back whole, and each
+-- of these tokens verifies with its exact payload.
+SELECT pg_temp.part(t, 2) = '{"huge":1' || repeat('0', 400) || '}' AS jsonb_1e400_whole,
+       (jwt.verify(t, 'secret')).payload::text = pg_temp.part(t, 2) AS verify_returns_it,
+       (jwt.verify(t, 'secret')).valid AS valid
+FROM jwt.sign('{"huge":1e400}'::jsonb, 'secret') AS t;
+SELECT (jwt.verify(t, 'secret')).valid AS valid, (jwt.verify(t, 'secret')).payload::text AS payload
+FROM jwt.sign('{"big":123456789012345678901234567890,"huge":1e400}', 'secret') AS t;
+
+-- 10. Domains, char(n), dates before 1970 ---------------------------------------
+
+-- A domain over jsonb, json or text is signed as its base type; a domain
+-- over timestamptz or date named exp/nbf/iat in a row becomes a NumericDate.
+CREATE DOMAIN claims_jsonb AS jsonb CHECK (jsonb_typeof(VALUE) = 'object');
+CREATE DOMAIN claims_json AS json;
+CREATE DOMAIN claims_text AS text;
+CREATE DOMAIN expiry AS timestamptz;
+CREATE DOMAIN issued_on AS date;
+SELECT pg_temp.part(jwt.sign('{"b": 2, "a": 1}'::claims_jsonb, 'secret'), 2) AS jsonb_domain,
+       pg_temp.part(jwt.sign('{"b": 2, "a": 1}'::claims_json, 'secret'), 2) AS json_domain,
+       pg_temp.part(jwt.sign('{"b": 2, "a": 1}'::claims_text, 'secret'), 2) AS text_domain;
+SELECT pg_temp.part(jwt.sign(r, 'secret'), 2) AS row_with_domains
+FROM (SELECT 'alice'::claims_text AS sub, '2030-01-01 00:00:00.5+00'::expiry AS exp,
+             '2030-01-01'::issued_on AS iat, '{"r":1}'::claims_jsonb AS extra) AS r;
+-- A domain's value obeys its base type's rules; a domain over a type that
+-- cannot hold a JSON object is refused under the domain's own name.
+SELECT pg_temp.err($$SELECT jwt.sign('[1]'::claims_json, 'secret')$$) AS json_domain_array;
+CREATE DOMAIN small_number AS int;
+SELECT pg_temp.err($$SELECT jwt.sign(1::small_number, 'secret')$$, true) AS int_domain;
+
+-- char(n) pads with blanks that are not part of the value: the same token
+-- as the unpadded text (inner blanks are kept).
+SELECT jwt.sign('{"a":1}'::char(20), 'secret') = jwt.sign('{"a":1}', 'secret') AS char_n_padding_dropped,
+       pg_temp.part(jwt.sign('{"a": 1}'::char(12), 'secret'), 2) AS inner_blank_kept,
+       jwt.sign('{"a":1}'::varchar(20), 'secret') = jwt.sign('{"a":1}', 'secret') AS varchar_same;
+
+-- Times before 1970 with fractions of a second: NumericDates are negative
+-- and exact (-0.5 is half a second before 1970, not -1.5 or +0.5).
+SELECT pg_temp.part(jwt.sign(r, 'secret'), 2) AS payload,
+       (pg_temp.part(jwt.sign(r, 'secret'), 2)::jsonb ->> 'exp')::numeric = extract(epoch FROM r.exp) AS exp_ok,
+       (pg_temp.part(jwt.sign(r, 'secret'), 2)::jsonb ->> 'nbf')::numeric = extract(epoch FROM r.nbf) AS nbf_ok,
+       (pg_temp.part(jwt.sign(r, 'secret'), 2)::jsonb ->> 'iat')::numeric = extract(epoch FROM r.iat) AS iat_ok
+FROM (VALUES
+    (timestamptz '1969-12-31 23:59:59.5+00', timestamp '1969-12-31 23:59:59.999999', date '1969-12-31'),
+    (timestamptz '1900-01-01 00:00:00.25+00', timestamp '0001-01-01 00:00:00.000001', date '0001-01-01'),
+    (timestamptz '1970-01-01 00:00:00.000001+00', timestamp '1970-01-01 00:00:00', date '1970-01-02')
+) AS r(exp, nbf, iat);
+
+-- 11. Header members that must be strings ---------------------------------------
+
+-- typ, kid and cty must be strings (typ may be null, which removes it);
+-- enc would make the token a JWE: 22023.
+SELECT h AS header_argument, pg_temp.err(format(
+           $$SELECT jwt.sign('{"a":1}', 'secret', 'HS256', %L)$$, h), true) AS result
+FROM (VALUES
+    ('{"typ":1}'),
+    ('{"typ":["JWT"]}'),
+    ('{"kid":7}'),
+    ('{"kid":null}'),
+    ('{"cty":{"a":1}}'),
+    ('{"enc":"A128GCM"}')
+) AS v(h);
+
+-- Messages quote a name at most 32 bytes long, cut at a character boundary.
+SELECT pg_temp.err(format($$SELECT jwt.sign('{"a":1}', 'secret', %L)$$, repeat('é', 40))) AS long_algorithm,
+       pg_temp.err(format($$SELECT jwt.sign('{"a":1}', 'secret', %L)$$, 'x' || repeat('é', 40))) AS odd_offset;

@@ -117,7 +117,10 @@ FROM jwt.verify(pg_temp.b64('{"alg":"none","typ":"JWT"}') || '.' || pg_temp.b64(
 -- 3. Time claims ------------------------------------------------------------------
 
 -- exp and nbf are JSON numbers of seconds since 1970 (fractions allowed),
--- compared with the statement's start time; anything else is invalid.
+-- compared with the statement's start time; anything else is invalid. iat
+-- is not compared with the clock here (pgjwt does not either), but it must
+-- be a number within the years 1..9999 like the others. Numbers beyond the
+-- double range (1e400) are valid JSON: such a token is invalid, not an error.
 SELECT claims, (jwt.verify(pg_temp.tok('{"alg":"HS256"}', claims), 'secret')).valid
 FROM (VALUES
     ('{"exp":4102444800}'),
@@ -146,7 +149,21 @@ FROM (VALUES
     ('{"nbf":-62135596801}'),
     ('{"nbf":1e300}'),
     ('{"iat":1,"exp":4102444800}'),
-    ('{"sub":"no time claims"}')
+    ('{"sub":"no time claims"}'),
+    ('{"exp":1e400}'),
+    ('{"exp":-1e400}'),
+    ('{"nbf":1E400}'),
+    ('{"exp":123456789012345678901234567890}'),
+    ('{"exp":-62135596800}'),
+    ('{"exp":253402300799.5}'),
+    ('{"nbf":-62135596800,"exp":253402300799}'),
+    ('{"iat":4102444800}'),
+    ('{"iat":-62135596800}'),
+    ('{"iat":"1"}'),
+    ('{"iat":null}'),
+    ('{"iat":1e300}'),
+    ('{"iat":1e400}'),
+    ('{"iat":-62135596801}')
 ) AS v(claims);
 
 -- Relative to now: the statement's start time is the clock.
@@ -179,6 +196,7 @@ FROM (VALUES
     ('two parts', 'eyJhbGciOiJIUzI1NiJ9.e30'),
     ('four parts', 'eyJhbGciOiJIUzI1NiJ9.e30.AA.AA'),
     ('JWE, five parts', 'eyJhbGciOiJkaXIiLCJlbmMiOiJBMTI4R0NNIn0..aXZpdml2aXZpdg.Y2lwaGVydGV4dA.dGFndGFndGFndGFn'),
+    ('JWE header in three parts', pg_temp.tok('{"alg":"HS256","enc":"A128GCM"}', '{}')),
     ('empty string', ''),
     ('dots only', '..'),
     ('empty header', '.e30.'),
@@ -271,3 +289,46 @@ SELECT (jwt.verify(pg_temp.tok('{"alg":"HS256"}', '{}'), '\x736563726574'::bytea
        (jwt.verify(pg_temp.tok('{"alg":"HS256"}', '{}'), '\x736563726575'::bytea)).valid AS other_bytes,
        (jwt.verify(jwt.sign('{"a":1}', '\x0000ff'::bytea), '\x0000ff'::bytea)).valid AS binary_secret,
        (jwt.verify(jwt.sign('{"a":1}', '\x0000ff'::bytea), '\x0000'::bytea)).valid AS binary_prefix;
+
+-- 7. Keys as JWK text and jsonb ---------------------------------------------------------
+
+-- Key text that is a JSON object is a JWK (or JWK set) with HS* too: an oct
+-- JWK verifies what its raw secret signed; in a set, the token's kid picks
+-- the key, and a kid the set lacks makes the token invalid.
+SELECT (jwt.verify(pg_temp.tok('{"alg":"HS256"}', '{"a":1}', 'secret-secret-secret-secret-secr'),
+                   '{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}')).valid AS oct_jwk_text,
+       (jwt.verify(pg_temp.tok('{"alg":"HS256","kid":"b"}', '{"a":1}', 'secret-secret-secret-secret-secr'),
+                   '{"keys":[{"kty":"oct","kid":"a","k":"b3RoZXItb3RoZXItb3RoZXItb3RoZXItb3RoZXItb3Q"},{"kty":"oct","kid":"b","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}]}')).valid
+           AS set_by_kid,
+       (jwt.verify(pg_temp.tok('{"alg":"HS256","kid":"a"}', '{"a":1}', 'secret-secret-secret-secret-secr'),
+                   '{"keys":[{"kty":"oct","kid":"a","k":"b3RoZXItb3RoZXItb3RoZXItb3RoZXItb3RoZXItb3Q"},{"kty":"oct","kid":"b","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}]}')).valid
+           AS set_wrong_kid,
+       (jwt.verify(pg_temp.tok('{"alg":"HS256","kid":"c"}', '{"a":1}', 'secret-secret-secret-secret-secr'),
+                   '{"keys":[{"kty":"oct","kid":"a","k":"b3RoZXItb3RoZXItb3RoZXItb3RoZXItb3RoZXItb3Q"},{"kty":"oct","kid":"b","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}]}')).valid
+           AS set_unknown_kid,
+       (jwt.verify(pg_temp.tok('{"alg":"HS256"}', '{"a":1}', 'secret-secret-secret-secret-secr'),
+                   '{"keys":[{"kty":"oct","kid":"a","k":"b3RoZXItb3RoZXItb3RoZXItb3RoZXItb3RoZXItb3Q"},{"kty":"oct","kid":"b","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}]}')).valid
+           AS set_no_kid_tries_each;
+-- The jsonb key must be a JWK or JWK set object: a JSON string, array,
+-- number or null is 22023 (a SQL NULL key gives NULL).
+SELECT to_json(k) AS key, pg_temp.err(format('SELECT jwt.verify(%L, %L::jsonb, %L)',
+                                             pg_temp.tok('{"alg":"HS256"}', '{}'), k, 'HS256'), true) AS result
+FROM (VALUES ('"secret"'), ('[{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}]'), ('42'), ('null')) AS v(k);
+SELECT jwt.verify(pg_temp.tok('{"alg":"HS256"}', '{}'), NULL::jsonb) IS NULL AS null_jsonb_key;
+
+-- A PEM block after a byte order mark, and an RFC 4716 SSH2 public key, are
+-- no HMAC secrets.
+SELECT pg_temp.err($$SELECT jwt.verify(pg_temp.tok('{"alg":"HS256"}', '{}'),
+                       E'\uFEFF-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n')$$, true) AS bom_pem_key,
+       pg_temp.err($$SELECT jwt.verify(pg_temp.tok('{"alg":"HS256"}', '{}'),
+                       E'---- BEGIN SSH2 PUBLIC KEY ----\nAAAA\n---- END SSH2 PUBLIC KEY ----')$$, true) AS ssh2_key;
+
+-- A name quoted in a message is cut at a character boundary (algorithm
+-- names after 32 bytes, kids after 64).
+SELECT pg_temp.err(format('SELECT jwt.verify(%L, %L, %L)', pg_temp.tok('{"alg":"HS256"}', '{}'), 'secret',
+                          'ä' || repeat('€', 20))) AS long_algorithm;
+SELECT pg_temp.err(format('SELECT jwt.verify(%L, %L)', pg_temp.tok('{"alg":"HS256"}', '{}'),
+                          jsonb_build_object('keys', jsonb_build_array(
+                              jsonb_build_object('kty', 'oct', 'kid', 'x' || repeat('é', 40), 'k', 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I'),
+                              jsonb_build_object('kty', 'oct', 'kid', 'x' || repeat('é', 40), 'k', 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I')))::text))
+           AS long_duplicate_kid;
