@@ -107,6 +107,31 @@ Status check_strict(dom::element value, const char *what, bool nul_possible) {
 // doubles) and overflowing values become +-1e308, so that the document is
 // accepted and such a NumericDate is simply out of range. The original text
 // is what is signed and returned.
+// The length of the JSON number (RFC 8259 section 6) at the start of `s`, or 0.
+size_t json_number_length(std::string_view s) {
+    size_t i = 0;
+    auto digits = [&] {
+        size_t start = i;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9') i++;
+        return i - start;
+    };
+    if (i < s.size() && s[i] == '-') i++;
+    if (i < s.size() && s[i] == '0')
+        i++;
+    else if (digits() == 0)
+        return 0;
+    if (i < s.size() && s[i] == '.') {
+        i++;
+        if (digits() == 0) return 0;
+    }
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < s.size() && (s[i] == '+' || s[i] == '-')) i++;
+        if (digits() == 0) return 0;
+    }
+    return i;
+}
+
 std::string tame_numbers(std::string_view text) {
     std::string out;
     out.reserve(text.size() + 16);
@@ -116,27 +141,27 @@ std::string tame_numbers(std::string_view text) {
         if (c == '"') {  // copy a string verbatim
             size_t j = i + 1;
             while (j < text.size() && text[j] != '"') j += text[j] == '\\' ? 2 : 1;
-            out.append(text.substr(i, j + 1 - i));
-            i = j + 1;
-            continue;
-        }
-        if (c == '-' || (c >= '0' && c <= '9')) {
-            size_t j = i + 1;
-            while (j < text.size() && std::strchr("0123456789.eE+-", text[j])) j++;
-            std::string number(text.substr(i, j - i));
-            bool integer = number.find_first_of(".eE") == std::string::npos;
-            double value = std::strtod(number.c_str(), nullptr);
-            if (std::isinf(value))
-                out += value < 0 ? "-1e308" : "1e308";
-            else if (integer && number.size() > 18)
-                out += number + ".0";
-            else
-                out += number;
+            j = std::min(j + 1, text.size());
+            out.append(text.substr(i, j - i));
             i = j;
             continue;
         }
-        out.push_back(c);
-        i++;
+        size_t n = (c == '-' || (c >= '0' && c <= '9')) ? json_number_length(text.substr(i)) : 0;
+        if (n == 0) {  // not a well-formed number: left for the parser to refuse
+            out.push_back(c);
+            i++;
+            continue;
+        }
+        std::string number(text.substr(i, n));
+        bool integer = number.find_first_of(".eE") == std::string::npos;
+        double value = std::strtod(number.c_str(), nullptr);
+        if (std::isinf(value))
+            out += value < 0 ? "-1e308" : "1e308";
+        else if (integer && number.size() > 18)
+            out += number + ".0";
+        else
+            out += number;
+        i += n;
     }
     return out;
 }

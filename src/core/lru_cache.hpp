@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <list>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 
@@ -24,7 +25,7 @@ public:
     ~LruCache() { clear(); }
 
     // The cached value for `key`, now the most recently used, or nullptr.
-    Value *find(const std::string &key) {
+    Value *find(std::string_view key) {
         auto it = index_.find(key);
         if (it == index_.end()) return nullptr;
         order_.splice(order_.begin(), order_, it->second);
@@ -36,14 +37,16 @@ public:
     Value &insert(const std::string &key, Value value, size_t bytes) {
         erase(key);
         order_.push_front(Entry{key, std::move(value), bytes + key.size()});
-        index_.emplace(order_.front().key, order_.begin());
+        // The index refers to the entry's own key: one copy of the key
+        // material, wiped when the entry goes.
+        index_.emplace(std::string_view(order_.front().key), order_.begin());
         bytes_ += order_.front().bytes;
         while (order_.size() > 1 && (order_.size() > max_entries_ || bytes_ > max_bytes_))
             evict_last();
         return order_.front().value;
     }
 
-    void erase(const std::string &key) {
+    void erase(std::string_view key) {
         auto it = index_.find(key);
         if (it == index_.end()) return;
         auto pos = it->second;
@@ -81,7 +84,7 @@ private:
     size_t max_bytes_;
     size_t bytes_ = 0;
     std::list<Entry> order_;
-    std::unordered_map<std::string, Iterator> index_;
+    std::unordered_map<std::string_view, Iterator> index_;
 };
 
 }  // namespace pgjwt
