@@ -52,7 +52,7 @@ $(GLUE_SRCS:.cpp=.o): $(wildcard src/core/*.hpp) $(wildcard src/pg/*.hpp)
 # under build/<variant>/ so that `make -j` compiles them in parallel.
 UNIT_SRCS = $(sort $(wildcard test/unit/*.cpp test/vectors/*.cpp))
 TEST_CXXFLAGS = -std=c++20 -g -O1 $(WARNINGS) -DPG_JWT_CORE_TU -Isrc -Itest $(DEPS_CFLAGS)
-TEST_LIBS = -lgtest -lgtest_main -lpthread $(DEPS_LIBS)
+TEST_LIBS = -lgtest_main -lgtest -lpthread $(DEPS_LIBS)
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 TEST_HEADERS = $(wildcard src/core/*.hpp test/unit/*.hpp test/vectors/*.hpp)
 

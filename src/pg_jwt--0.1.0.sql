@@ -1,6 +1,9 @@
 -- pg_jwt 0.1.0: JSON Web Tokens in SQL.
 \echo Use "CREATE EXTENSION pg_jwt" to load this file. \quit
 
+-- Every role may use the functions that are not restricted below.
+GRANT USAGE ON SCHEMA jwt TO PUBLIC;
+
 -- base64url ----------------------------------------------------------------
 
 CREATE FUNCTION url_encode(data bytea) RETURNS text
@@ -130,18 +133,43 @@ COMMENT ON FUNCTION _import_key_entry(text, text, text) IS
     'internal: a PEM, JWK or secret as a keyring row (used by add_key)';
 REVOKE ALL ON FUNCTION _import_key_entry(text, text, text) FROM PUBLIC;
 
+CREATE FUNCTION _check_key_window(algorithm text, not_before timestamptz,
+                                  expires_at timestamptz) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    BEGIN
+        IF algorithm IS NULL THEN
+            RAISE EXCEPTION 'algorithm must not be NULL' USING ERRCODE = '22023';
+        END IF;
+        IF not_before IS NULL THEN
+            RAISE EXCEPTION 'not_before must not be NULL' USING ERRCODE = '22023';
+        END IF;
+        IF expires_at IS NOT NULL AND expires_at <= not_before THEN
+            RAISE EXCEPTION 'expires_at must be later than not_before' USING ERRCODE = '22023';
+        END IF;
+    END
+    $$;
+COMMENT ON FUNCTION _check_key_window(text, timestamptz, timestamptz) IS
+    'internal: refuses a NULL algorithm and an empty validity window before a key row is written';
+
 CREATE FUNCTION generate_key(algorithm text, kid text DEFAULT NULL, rsa_bits integer DEFAULT 2048,
                              not_before timestamptz DEFAULT now(),
                              expires_at timestamptz DEFAULT NULL) RETURNS text
-    LANGUAGE sql VOLATILE SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
+    DECLARE
+        e record;
+    BEGIN
+        -- Checked before the INSERT: a failed constraint would print the row,
+        -- private key included, in its DETAIL.
+        PERFORM jwt._check_key_window(algorithm, not_before, expires_at);
+        SELECT * INTO e FROM jwt._generate_key_entry(algorithm, rsa_bits, kid);
         INSERT INTO jwt.keys (kid, algorithm, public_jwk, private_jwk, not_before, expires_at)
-        SELECT e.kid, generate_key.algorithm, e.public_jwk, e.private_jwk,
-               generate_key.not_before, generate_key.expires_at
-        FROM jwt._generate_key_entry(generate_key.algorithm, generate_key.rsa_bits,
-                                     generate_key.kid) e
-        RETURNING kid
+        VALUES (e.kid, algorithm, e.public_jwk, e.private_jwk, not_before, expires_at);
+        RETURN e.kid;
+    END
     $$;
 COMMENT ON FUNCTION generate_key(text, text, integer, timestamptz, timestamptz) IS
     'generates a key for algorithm with OpenSSL (RSA 2048/3072/4096, the ES curve, Ed25519/Ed448, or a random HMAC secret of the hash size) into jwt.keys; returns its kid (default: the RFC 7638 thumbprint)';
@@ -150,14 +178,21 @@ REVOKE ALL ON FUNCTION generate_key(text, text, integer, timestamptz, timestampt
 CREATE FUNCTION add_key(key text, algorithm text, kid text DEFAULT NULL,
                         not_before timestamptz DEFAULT now(),
                         expires_at timestamptz DEFAULT NULL) RETURNS text
-    LANGUAGE sql VOLATILE SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
+    DECLARE
+        e record;
+    BEGIN
+        IF key IS NULL THEN
+            RAISE EXCEPTION 'key must not be NULL' USING ERRCODE = '22023';
+        END IF;
+        PERFORM jwt._check_key_window(algorithm, not_before, expires_at);
+        SELECT * INTO e FROM jwt._import_key_entry(key, algorithm, kid);
         INSERT INTO jwt.keys (kid, algorithm, public_jwk, private_jwk, not_before, expires_at)
-        SELECT e.kid, add_key.algorithm, e.public_jwk, e.private_jwk,
-               add_key.not_before, add_key.expires_at
-        FROM jwt._import_key_entry(add_key.key, add_key.algorithm, add_key.kid) e
-        RETURNING kid
+        VALUES (e.kid, algorithm, e.public_jwk, e.private_jwk, not_before, expires_at);
+        RETURN e.kid;
+    END
     $$;
 COMMENT ON FUNCTION add_key(text, text, text, timestamptz, timestamptz) IS
     'imports a PEM key, a JWK or an HMAC secret (at least the hash size) for algorithm into jwt.keys; a public key only verifies; returns its kid';

@@ -89,8 +89,8 @@ Status jws_verify(const Jws &jws, Algorithm alg, const Key &key) {
         return Status::Rejected("token has critical header extensions",
                                 "No extension named in \"crit\" is supported.");
     if (h.has_b64)
-        return Status::Rejected("token uses the unencoded payload option",
-                                "The \"b64\" header member (RFC 7797) is not supported.");
+        return Status::Rejected("token header member \"b64\" is not supported",
+                                "The unencoded-payload option of RFC 7797 is not supported.");
     bool valid = false;
     PGJWT_TRY(signature_check(alg, key, h, jws.parts.signing_input, jws.signature, valid));
     if (!valid) return Status::Rejected("invalid token signature");

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <openssl/crypto.h>
+
 #include "jwk.hpp"
 #include "key_import.hpp"
 #include "key_set.hpp"
@@ -63,6 +65,7 @@ Status check_secret_text(std::string_view text) {
     if (t.starts_with("-----BEGIN")) return refuse("a PEM block");
     if (looks_like_openssh_key(t)) return refuse("an OpenSSH key");
     if (looks_like_json_object(t)) return refuse("a JSON object (a JWK or JWKS)");
+    OPENSSL_cleanse(last_accepted.data(), last_accepted.size());
     last_accepted.assign(text);
     return Status::Ok();
 }

@@ -113,6 +113,9 @@ Status parse_set(Algorithm alg, std::string_view material, KeyPurpose purpose, K
 
 }  // namespace
 
+// Key type, curve and size against the algorithm family.
+static Status check_key_type(Algorithm alg, const ImportedKey &key);
+
 Status check_key_binding(Algorithm alg, const ImportedKey &key, KeyPurpose purpose) {
     std::string_view name = algorithm_name(alg);
     if (key.has_alg && key.alg != name)
@@ -124,9 +127,15 @@ Status check_key_binding(Algorithm alg, const ImportedKey &key, KeyPurpose purpo
         if (std::find(key.key_ops.begin(), key.key_ops.end(), op) == key.key_ops.end())
             return unfit(alg, std::string("The JWK's \"key_ops\" does not allow \"") + op + "\".");
     }
+    PGJWT_TRY(check_key_type(alg, key));
     if (purpose == KeyPurpose::sign && !key.has_private)
         return Status::InvalidArgument("signing needs a private key",
                                        "The key given is a public key.");
+    return Status::Ok();
+}
+
+static Status check_key_type(Algorithm alg, const ImportedKey &key) {
+    std::string_view name = algorithm_name(alg);
     switch (algorithm_family(alg)) {
         case AlgorithmFamily::hmac: {
             if (key.type != KeyType::oct)
@@ -134,7 +143,7 @@ Status check_key_binding(Algorithm alg, const ImportedKey &key, KeyPurpose purpo
                                   "HMAC secret would let anyone forge tokens.");
             size_t min = digest_size(algorithm_digest(alg));
             if (key.secret.size() < min)
-                return unfit(alg, "An oct JWK for " + std::string(name) + " needs at least " +
+                return unfit(alg, "An HMAC key for " + std::string(name) + " needs at least " +
                                       std::to_string(min) + " bytes (RFC 7518 section 3.2); this one has " +
                                       std::to_string(key.secret.size()) + ".");
             return Status::Ok();

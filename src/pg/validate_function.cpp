@@ -33,7 +33,7 @@ TextList text_array(FunctionCallInfo fcinfo, int arg) {
     list.items = static_cast<char **>(palloc(sizeof(char *) * (n ? n : 1)));
     for (int i = 0; i < n; i++) {
         if (nulls[i])
-            ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                             errmsg("array arguments of jwt.validate must not contain NULL")));
         list.items[list.count++] = TextDatumGetCString(elems[i]);
     }
