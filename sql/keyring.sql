@@ -322,3 +322,16 @@ DROP OWNED BY regress_jwt_reader, regress_jwt_issuer;
 DROP ROLE regress_jwt_reader;
 DROP ROLE regress_jwt_issuer;
 TRUNCATE jwt.keys, jwt.revoked;
+
+-- Arguments are checked before a row is written: a failed constraint would
+-- print the row, private key included, in its DETAIL.
+SELECT pg_temp.err($$SELECT jwt.add_key('secret-secret-secret-secret-secr', 'HS256', 'k', expires_at => now() - interval '1 day')$$) AS window_add,
+       pg_temp.err($$SELECT jwt.generate_key('ES256', 'k2', expires_at => now() - interval '1 day')$$) AS window_generate;
+SELECT pg_temp.err($$SELECT jwt.add_key(NULL, 'HS256')$$) AS null_key,
+       pg_temp.err($$SELECT jwt.add_key('secret-secret-secret-secret-secr', NULL)$$) AS null_algorithm,
+       pg_temp.err($$SELECT jwt.generate_key(NULL)$$) AS null_generate,
+       pg_temp.err($$SELECT jwt.generate_key('ES256', not_before => NULL)$$) AS null_not_before;
+SELECT count(*) AS rows_written FROM jwt.keys;
+
+-- Every role may use the schema (the unrestricted functions and public columns).
+SELECT has_schema_privilege('public', 'jwt', 'USAGE') AS public_usage;
