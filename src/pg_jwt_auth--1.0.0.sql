@@ -1,4 +1,4 @@
--- pg_jwt_auth 0.1.0: the auth.* helpers that Supabase and pg_session_jwt users
+-- pg_jwt_auth 1.0.0: the auth.* helpers that Supabase and pg_session_jwt users
 -- write their policies with, backed by jwt.claims(). The schema "auth"
 -- collides with Supabase's own and pg_session_jwt's: install this only where
 -- neither exists.
