@@ -35,7 +35,9 @@ constexpr std::array kAlgorithms = {
     AlgorithmInfo{Algorithm::Ed448, "Ed448", F::eddsa, Digest::none, Curve::ed448},
 };
 
-const AlgorithmInfo &info(Algorithm alg) { return kAlgorithms[static_cast<size_t>(alg)]; }
+const AlgorithmInfo &info(Algorithm alg) {
+    return kAlgorithms[static_cast<size_t>(alg)];
+}
 
 struct CurveInfo {
     Curve curve;
@@ -43,9 +45,9 @@ struct CurveInfo {
     size_t field_size;
 };
 constexpr std::array kCurves = {
-    CurveInfo{Curve::p256, "P-256", 32},         CurveInfo{Curve::p384, "P-384", 48},
-    CurveInfo{Curve::p521, "P-521", 66},         CurveInfo{Curve::secp256k1, "secp256k1", 32},
-    CurveInfo{Curve::ed25519, "Ed25519", 32},    CurveInfo{Curve::ed448, "Ed448", 57},
+    CurveInfo{Curve::p256, "P-256", 32},      CurveInfo{Curve::p384, "P-384", 48},
+    CurveInfo{Curve::p521, "P-521", 66},      CurveInfo{Curve::secp256k1, "secp256k1", 32},
+    CurveInfo{Curve::ed25519, "Ed25519", 32}, CurveInfo{Curve::ed448, "Ed448", 57},
 };
 
 }  // namespace
@@ -56,10 +58,18 @@ std::optional<Algorithm> parse_algorithm(std::string_view name) {
     return std::nullopt;
 }
 
-std::string_view algorithm_name(Algorithm alg) { return info(alg).name; }
-AlgorithmFamily algorithm_family(Algorithm alg) { return info(alg).family; }
-Digest algorithm_digest(Algorithm alg) { return info(alg).digest; }
-Curve algorithm_curve(Algorithm alg) { return info(alg).curve; }
+std::string_view algorithm_name(Algorithm alg) {
+    return info(alg).name;
+}
+AlgorithmFamily algorithm_family(Algorithm alg) {
+    return info(alg).family;
+}
+Digest algorithm_digest(Algorithm alg) {
+    return info(alg).digest;
+}
+Curve algorithm_curve(Algorithm alg) {
+    return info(alg).curve;
+}
 
 size_t digest_size(Digest digest) {
     switch (digest) {

@@ -13,10 +13,19 @@
 namespace pgjwt {
 
 enum class Algorithm {
-    HS256, HS384, HS512,
-    RS256, RS384, RS512,
-    PS256, PS384, PS512,
-    ES256, ES384, ES512, ES256K,
+    HS256,
+    HS384,
+    HS512,
+    RS256,
+    RS384,
+    RS512,
+    PS256,
+    PS384,
+    PS512,
+    ES256,
+    ES384,
+    ES512,
+    ES256K,
     EdDSA,    // RFC 8037: Ed25519 or Ed448, by the key
     Ed25519,  // RFC 9864 fully-specified names
     Ed448,

@@ -29,8 +29,8 @@ struct Hash {
 
 Status hash(Algorithm alg, std::string_view input, Hash &out) {
     const EVP_MD *md = message_digest(algorithm_digest(alg));
-    if (md == nullptr || EVP_Digest(input.data(), input.size(), out.bytes, &out.size, md,
-                                    nullptr) != 1)
+    if (md == nullptr ||
+        EVP_Digest(input.data(), input.size(), out.bytes, &out.size, md, nullptr) != 1)
         return openssl_failure("hash the signing input");
     return Status::Ok();
 }
@@ -66,7 +66,8 @@ Status set_rsa_padding(Algorithm alg, EVP_PKEY_CTX *ctx) {
     return Status::Ok();
 }
 
-Status ecdsa_to_der(const PreparedKey &key, std::string_view raw, std::string &der, bool &in_range) {
+Status ecdsa_to_der(const PreparedKey &key, std::string_view raw, std::string &der,
+                    bool &in_range) {
     in_range = false;
     size_t half = raw.size() / 2;
     const auto *bytes = reinterpret_cast<const unsigned char *>(raw.data());
@@ -109,7 +110,9 @@ Status der_to_ecdsa(Curve curve, const unsigned char *der, size_t len, std::stri
     return Status::Ok();
 }
 
-size_t eddsa_signature_size(Curve curve) { return curve == Curve::ed448 ? 114 : 64; }
+size_t eddsa_signature_size(Curve curve) {
+    return curve == Curve::ed448 ? 114 : 64;
+}
 
 }  // namespace
 
@@ -146,8 +149,8 @@ Status asymmetric_sign(Algorithm alg, PreparedKey &key, std::string_view input, 
         size_t start = out.size();
         out.resize(start + len);
         if (!md ||
-            EVP_DigestSignInit_ex(md.get(), nullptr, nullptr, nullptr, nullptr,
-                                  key.key.pkey.get(), nullptr) != 1 ||
+            EVP_DigestSignInit_ex(md.get(), nullptr, nullptr, nullptr, nullptr, key.key.pkey.get(),
+                                  nullptr) != 1 ||
             EVP_DigestSign(md.get(), reinterpret_cast<unsigned char *>(out.data() + start), &len,
                            reinterpret_cast<const unsigned char *>(input.data()),
                            input.size()) != 1)
@@ -197,8 +200,9 @@ Status asymmetric_verify(Algorithm alg, PreparedKey &key, std::string_view input
             if (!in_range) return Status::Ok();
             Hash digest;
             PGJWT_TRY(hash(alg, input, digest));
-            valid = EVP_PKEY_verify(key.ctx.get(), reinterpret_cast<const unsigned char *>(der.data()),
-                                    der.size(), digest.bytes, digest.size) == 1;
+            valid =
+                EVP_PKEY_verify(key.ctx.get(), reinterpret_cast<const unsigned char *>(der.data()),
+                                der.size(), digest.bytes, digest.size) == 1;
             openssl_clear_errors();
             return Status::Ok();
         }

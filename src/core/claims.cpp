@@ -59,14 +59,15 @@ void read_audience(dom::element value, RegisteredClaims &out) {
 
 Status check_numeric_date(const NumericDate &date, const char *name) {
     if (date.state == NumericDate::State::not_a_number)
-        return Status::Rejected(std::string("token claim \"") + name + "\" is not a number",
-                      "A NumericDate must be a JSON number of seconds since 1970 (RFC 7519 "
-                      "section 2).");
+        return Status::Rejected(
+            std::string("token claim \"") + name + "\" is not a number",
+            "A NumericDate must be a JSON number of seconds since 1970 (RFC 7519 "
+            "section 2).");
     if (date.state == NumericDate::State::number &&
         (!std::isfinite(date.seconds) || date.seconds < kMinNumericDate ||
          date.seconds > kMaxNumericDate))
         return Status::Rejected(std::string("token claim \"") + name + "\" is out of range",
-                      "A NumericDate must lie between the years 1 and 9999.");
+                                "A NumericDate must lie between the years 1 and 9999.");
     return Status::Ok();
 }
 

@@ -53,10 +53,10 @@ Status keyed_context(Algorithm alg, std::string_view secret, EVP_MAC_CTX *&out) 
     if (mac == nullptr) return openssl_failure("load the HMAC implementation");
     MacCtxPtr ctx(EVP_MAC_CTX_new(mac));
     if (!ctx) return openssl_failure("allocate an HMAC context");
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(
-            OSSL_MAC_PARAM_DIGEST, const_cast<char *>(digest_openssl_name(algorithm_digest(alg))), 0),
-        OSSL_PARAM_construct_end()};
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(
+                               OSSL_MAC_PARAM_DIGEST,
+                               const_cast<char *>(digest_openssl_name(algorithm_digest(alg))), 0),
+                           OSSL_PARAM_construct_end()};
     if (EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char *>(secret.data()),
                      secret.size(), params) != 1)
         return openssl_failure("initialise HMAC");
@@ -91,12 +91,15 @@ Status hmac_verify(Algorithm alg, std::string_view secret, std::string_view mess
     unsigned char expected[kMaxHmacTagBytes];
     size_t expected_len = 0;
     PGJWT_TRY(hmac_compute(alg, secret, message, expected, expected_len));
-    matches = tag.size() == expected_len &&
-              CRYPTO_memcmp(expected, tag.data(), expected_len) == 0;
+    matches = tag.size() == expected_len && CRYPTO_memcmp(expected, tag.data(), expected_len) == 0;
     return Status::Ok();
 }
 
-void hmac_cache_clear() { cache().clear(); }
-size_t hmac_cache_size() { return cache().size(); }
+void hmac_cache_clear() {
+    cache().clear();
+}
+size_t hmac_cache_size() {
+    return cache().size();
+}
 
 }  // namespace pgjwt

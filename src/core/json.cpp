@@ -91,9 +91,9 @@ Status check_strict(dom::element value, const char *what, bool nul_possible) {
                 if (it != large.end()) dup = &*it;
             }
             if (dup)
-                return Status::Malformed(std::string("duplicate member name in ") + what,
-                                         "The member \"" + excerpt(*dup) +
-                                             "\" appears more than once.");
+                return Status::Malformed(
+                    std::string("duplicate member name in ") + what,
+                    "The member \"" + excerpt(*dup) + "\" appears more than once.");
             return Status::Ok();
         }
         default:
@@ -178,7 +178,8 @@ Status parse(JsonInput json, const char *what, dom::element &root) {
     Reader &r = reader();
     if (!r.allocated) {
         if (r.parser.allocate(4096, kMaxJsonDepth) != simdjson::SUCCESS)
-            return Status{Fault::out_of_memory, "out of memory", "Could not allocate the JSON parser."};
+            return Status{Fault::out_of_memory, "out of memory",
+                          "Could not allocate the JSON parser."};
         r.allocated = true;
     }
     simdjson::error_code error;
@@ -250,9 +251,9 @@ size_t skip_value(std::string_view s, size_t i) {
 }
 
 struct RawMember {
-    std::string_view key;    // unescaped (from the DOM)
-    dom::element value;      // parsed
-    std::string_view text;   // as written in the document
+    std::string_view key;   // unescaped (from the DOM)
+    dom::element value;     // parsed
+    std::string_view text;  // as written in the document
 };
 
 // The members of a validated object, in document order, with their raw text.
@@ -294,9 +295,13 @@ Status parse_json_element(JsonInput json, const char *what, dom::element &root) 
     return parse(json, what, root);
 }
 
-size_t json_padding() { return simdjson::SIMDJSON_PADDING; }
+size_t json_padding() {
+    return simdjson::SIMDJSON_PADDING;
+}
 
-JsonInput json_input(std::string_view text) { return {text.data(), text.size(), text.size()}; }
+JsonInput json_input(std::string_view text) {
+    return {text.data(), text.size(), text.size()};
+}
 JsonInput json_input(const std::string &text) {
     return {text.data(), text.size(), text.capacity()};
 }

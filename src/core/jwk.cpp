@@ -14,8 +14,7 @@ Status bad_jwk(std::string detail) {
 
 Status read_string(dom::key_value_pair field, std::string &out) {
     if (field.value.type() != dom::element_type::STRING)
-        return bad_jwk("Member \"" + excerpt(field.key, 32) +
-                       "\" must be a string.");
+        return bad_jwk("Member \"" + excerpt(field.key, 32) + "\" must be a string.");
     out = field.value.get_string().value_unsafe();
     return Status::Ok();
 }
@@ -71,7 +70,9 @@ Status read_jwk(dom::object object, JwkMembers &jwk) {
 
 }  // namespace
 
-bool looks_like_json_object(std::string_view text) { return trim_space(text).starts_with("{"); }
+bool looks_like_json_object(std::string_view text) {
+    return trim_space(text).starts_with("{");
+}
 
 Status parse_jwk_text(std::string_view text, std::vector<JwkMembers> &keys, bool &is_set) {
     keys.clear();

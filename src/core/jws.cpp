@@ -9,7 +9,9 @@
 namespace pgjwt {
 namespace {
 
-size_t decoded_size(size_t encoded) { return encoded / 4 * 3 + 2; }
+size_t decoded_size(size_t encoded) {
+    return encoded / 4 * 3 + 2;
+}
 
 Status decode_part(std::string_view text, const char *what, std::string &out, size_t padding) {
     out.clear();
@@ -33,8 +35,8 @@ Status jws_split(std::string_view token, JwsParts &out) {
     size_t second = first == std::string_view::npos ? first : token.find('.', first + 1);
     size_t dots = first == std::string_view::npos ? 0 : second == std::string_view::npos ? 1 : 2;
     if (dots == 2 && token.find('.', second + 1) != std::string_view::npos)
-        dots += static_cast<size_t>(std::count(token.begin() + static_cast<long>(second) + 1,
-                                               token.end(), '.'));
+        dots += static_cast<size_t>(
+            std::count(token.begin() + static_cast<long>(second) + 1, token.end(), '.'));
     if (dots == 4)
         return Status::Malformed("token is a JWE, not a JWS",
                                  "Encrypted tokens (five parts) are not supported.");
@@ -61,7 +63,8 @@ Status jws_decode(std::string_view token, Jws &out) {
     static bool last_valid = false;
     bool same_header = last_valid && out.parts.header_b64 == last_encoded;
     if (!same_header)
-        PGJWT_TRY(decode_part(out.parts.header_b64, "token header", out.header_json, json_padding()));
+        PGJWT_TRY(
+            decode_part(out.parts.header_b64, "token header", out.header_json, json_padding()));
     PGJWT_TRY(decode_part(out.parts.payload_b64, "token payload", out.payload, json_padding()));
     PGJWT_TRY(decode_part(out.parts.signature_b64, "token signature", out.signature, 0));
     if (same_header) {
@@ -82,9 +85,8 @@ Status jws_verify(const Jws &jws, Algorithm alg, const Key &key) {
     const JoseHeader &h = jws.header;
     if (h.alg != algorithm_name(alg))
         return Status::Rejected("token algorithm does not match",
-                                "The token is signed with \"" + excerpt(h.alg, 32) +
-                                    "\" but " + std::string(algorithm_name(alg)) +
-                                    " was expected.");
+                                "The token is signed with \"" + excerpt(h.alg, 32) + "\" but " +
+                                    std::string(algorithm_name(alg)) + " was expected.");
     if (h.has_crit)
         return Status::Rejected("token has critical header extensions",
                                 "No extension named in \"crit\" is supported.");

@@ -4,7 +4,6 @@
 
 #include "key_set.hpp"
 
-
 namespace pgjwt {
 namespace {
 
@@ -44,7 +43,8 @@ Status jwt_sign(const JwtSignRequest &request, std::string &token) {
         return jws_sign(header, request.claims_json, request.alg, request.key, token);
     }
     std::string claims;
-    PGJWT_TRY(caller_payload(minify_json_object(json_input(request.claims_json), "payload", claims)));
+    PGJWT_TRY(
+        caller_payload(minify_json_object(json_input(request.claims_json), "payload", claims)));
     return jws_sign(header, claims, request.alg, request.key, token);
 }
 

@@ -15,9 +15,9 @@ namespace pgjwt {
 namespace {
 
 bool looks_like_openssh_key(std::string_view s) {
-    constexpr std::array kPrefixes = {"ssh-rsa ", "ssh-dss ", "ssh-ed25519 ", "ssh-ed448 ",
-                                      "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-",
-                                      "---- BEGIN SSH2 PUBLIC KEY ----"};
+    constexpr std::array kPrefixes = {
+        "ssh-rsa ",    "ssh-dss ", "ssh-ed25519 ", "ssh-ed448 ",
+        "ecdsa-sha2-", "sk-ssh-",  "sk-ecdsa-",    "---- BEGIN SSH2 PUBLIC KEY ----"};
     for (std::string_view p : kPrefixes)
         if (s.starts_with(p)) return true;
     return false;
@@ -30,8 +30,8 @@ Status refuse(const char *what) {
         "anyone who knows the public key forge tokens.");
 }
 
-Status resolve(Algorithm alg, std::string_view material, KeyEncoding encoding,
-               KeyPurpose purpose, Key &out) {
+Status resolve(Algorithm alg, std::string_view material, KeyEncoding encoding, KeyPurpose purpose,
+               Key &out) {
     out = Key{};
     bool hmac = algorithm_family(alg) == AlgorithmFamily::hmac;
     if (hmac && (encoding == KeyEncoding::binary || !looks_like_json_object(material))) {
@@ -70,8 +70,8 @@ Status check_secret_text(std::string_view text) {
     return Status::Ok();
 }
 
-Status algorithm_for_key(std::string_view requested, bool has_requested,
-                         std::string_view jwk_text, Algorithm &out) {
+Status algorithm_for_key(std::string_view requested, bool has_requested, std::string_view jwk_text,
+                         Algorithm &out) {
     if (has_requested) return algorithm_from_argument(requested, out);
     std::vector<JwkMembers> keys;
     bool is_set = false;

@@ -101,8 +101,8 @@ bool find_pem_block(std::string_view text, PemBlock &block) {
 
 Status decode_pem_key(std::string_view pem, int selection, ImportedKey &out) {
     EVP_PKEY *raw = nullptr;
-    DecoderCtxPtr decoder(OSSL_DECODER_CTX_new_for_pkey(&raw, "PEM", nullptr, nullptr, selection,
-                                                        nullptr, nullptr));
+    DecoderCtxPtr decoder(
+        OSSL_DECODER_CTX_new_for_pkey(&raw, "PEM", nullptr, nullptr, selection, nullptr, nullptr));
     if (!decoder) return openssl_failure("create a PEM decoder");
     const auto *data = reinterpret_cast<const unsigned char *>(pem.data());
     size_t len = pem.size();
@@ -174,8 +174,9 @@ Status check_key(ImportedKey &out, bool pairwise) {
     if (!ctx) return openssl_failure("check the key");
     if (EVP_PKEY_public_check(ctx.get()) != 1) {
         openssl_clear_errors();
-        return bad_key("invalid public key", "The public key fails OpenSSL's validity check "
-                                             "(for EC keys: the point is not on the curve).");
+        return bad_key("invalid public key",
+                       "The public key fails OpenSSL's validity check "
+                       "(for EC keys: the point is not on the curve).");
     }
     if (pairwise && EVP_PKEY_pairwise_check(ctx.get()) != 1) {
         openssl_clear_errors();
@@ -216,9 +217,9 @@ Status import_ec_jwk(const JwkMembers &jwk, Curve curve, ImportedKey &out) {
     PGJWT_TRY(decode_member(jwk.x, "x", x));
     PGJWT_TRY(decode_member(jwk.y, "y", y));
     if (x.size() != size || y.size() != size)
-        return bad_key("invalid JSON Web Key", "Members \"x\" and \"y\" of a " +
-                                                   std::string(curve_name(curve)) + " key must be " +
-                                                   std::to_string(size) + " bytes long.");
+        return bad_key("invalid JSON Web Key",
+                       "Members \"x\" and \"y\" of a " + std::string(curve_name(curve)) +
+                           " key must be " + std::to_string(size) + " bytes long.");
     std::string point = "\x04" + x + y;
     ParamBldPtr bld(OSSL_PARAM_BLD_new());
     if (!bld) return openssl_failure("build key parameters");
@@ -234,10 +235,9 @@ Status import_ec_jwk(const JwkMembers &jwk, Curve curve, ImportedKey &out) {
         PGJWT_TRY(decode_member(jwk.d, "d", d));
         OPENSSL_cleanse(d.data(), d.size());
         if (d.size() != size)
-            return bad_key("invalid JSON Web Key", "Member \"d\" of a " +
-                                                       std::string(curve_name(curve)) +
-                                                       " key must be " + std::to_string(size) +
-                                                       " bytes long.");
+            return bad_key("invalid JSON Web Key",
+                           "Member \"d\" of a " + std::string(curve_name(curve)) + " key must be " +
+                               std::to_string(size) + " bytes long.");
         selection = EVP_PKEY_KEYPAIR;
         PGJWT_TRY(push_bn(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, jwk.d, "d", keep));
     }
@@ -254,10 +254,9 @@ Status import_okp_jwk(const JwkMembers &jwk, Curve curve, ImportedKey &out) {
     std::string x;
     PGJWT_TRY(decode_member(jwk.x, "x", x));
     if (x.size() != size)
-        return bad_key("invalid JSON Web Key", "Member \"x\" of an " +
-                                                   std::string(curve_name(curve)) +
-                                                   " key must be " + std::to_string(size) +
-                                                   " bytes long.");
+        return bad_key("invalid JSON Web Key",
+                       "Member \"x\" of an " + std::string(curve_name(curve)) + " key must be " +
+                           std::to_string(size) + " bytes long.");
     EVP_PKEY *raw = nullptr;
     if (jwk.has_d) {
         std::string d;
@@ -266,14 +265,12 @@ Status import_okp_jwk(const JwkMembers &jwk, Curve curve, ImportedKey &out) {
             OPENSSL_cleanse(d.data(), d.size());
             return bad_key("invalid JSON Web Key", "Member \"d\" has the wrong length.");
         }
-        raw = EVP_PKEY_new_raw_private_key_ex(nullptr, type, nullptr,
-                                              reinterpret_cast<const unsigned char *>(d.data()),
-                                              d.size());
+        raw = EVP_PKEY_new_raw_private_key_ex(
+            nullptr, type, nullptr, reinterpret_cast<const unsigned char *>(d.data()), d.size());
         OPENSSL_cleanse(d.data(), d.size());
     } else {
-        raw = EVP_PKEY_new_raw_public_key_ex(nullptr, type, nullptr,
-                                             reinterpret_cast<const unsigned char *>(x.data()),
-                                             x.size());
+        raw = EVP_PKEY_new_raw_public_key_ex(
+            nullptr, type, nullptr, reinterpret_cast<const unsigned char *>(x.data()), x.size());
     }
     if (raw == nullptr) {
         openssl_clear_errors();
@@ -308,7 +305,8 @@ Status bignum_member(EVP_PKEY *pkey, const char *param, size_t pad, std::string 
     return Status::Ok();
 }
 
-void append_member(std::string &json, const char *name, std::string_view value, bool first = false) {
+void append_member(std::string &json, const char *name, std::string_view value,
+                   bool first = false) {
     if (!first) json.push_back(',');
     json_append_string(name, json);
     json.push_back(':');
@@ -335,7 +333,9 @@ ImportedKey::~ImportedKey() {
     if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());
 }
 
-bool looks_like_pem(std::string_view text) { return trim_space(text).starts_with("-----BEGIN"); }
+bool looks_like_pem(std::string_view text) {
+    return trim_space(text).starts_with("-----BEGIN");
+}
 
 Status import_pem(std::string_view text, ImportedKey &out) {
     PemBlock block;
@@ -386,7 +386,8 @@ Status import_jwk(const JwkMembers &jwk, ImportedKey &out) {
         auto curve = parse_curve(jwk.crv);
         bool okp_curve = curve && (*curve == Curve::ed25519 || *curve == Curve::ed448);
         if (!curve || okp_curve != (jwk.kty == "OKP"))
-            return bad_key("unsupported curve \"" + excerpt(jwk.crv, 32) + "\" for kty " + excerpt(jwk.kty, 32),
+            return bad_key("unsupported curve \"" + excerpt(jwk.crv, 32) + "\" for kty " +
+                               excerpt(jwk.kty, 32),
                            "EC keys use P-256, P-384, P-521 or secp256k1; OKP keys use Ed25519 "
                            "or Ed448.");
         return okp_curve ? import_okp_jwk(jwk, *curve, out) : import_ec_jwk(jwk, *curve, out);

@@ -24,8 +24,8 @@ LruCache<std::unique_ptr<KeySet>> &cache() {
 }
 
 Status unfit(Algorithm alg, std::string detail) {
-    return Status::InvalidArgument(
-        "key does not fit algorithm " + std::string(algorithm_name(alg)), std::move(detail));
+    return Status::InvalidArgument("key does not fit algorithm " + std::string(algorithm_name(alg)),
+                                   std::move(detail));
 }
 
 Status check_rsa(Algorithm alg, const ImportedKey &key) {
@@ -97,11 +97,11 @@ Status parse_set(Algorithm alg, std::string_view material, KeyPurpose purpose, K
         std::sort(kids.begin(), kids.end());
         auto dup = std::adjacent_find(kids.begin(), kids.end());
         if (dup != kids.end())
-            return Status::InvalidArgument("JWK set has duplicate kid \"" +
-                                           excerpt(*dup) + "\"");
+            return Status::InvalidArgument("JWK set has duplicate kid \"" + excerpt(*dup) + "\"");
     }
     for (auto &k : set.keys) PGJWT_TRY(prepare(alg, purpose, *k));
-    bool any = std::any_of(set.keys.begin(), set.keys.end(), [](const auto &k) { return k->usable; });
+    bool any =
+        std::any_of(set.keys.begin(), set.keys.end(), [](const auto &k) { return k->usable; });
     if (!any) {
         if (!set.is_set) return set.keys.front()->unusable;
         return Status::InvalidArgument(
@@ -139,12 +139,14 @@ static Status check_key_type(Algorithm alg, const ImportedKey &key) {
     switch (algorithm_family(alg)) {
         case AlgorithmFamily::hmac: {
             if (key.type != KeyType::oct)
-                return unfit(alg, "An HS* algorithm needs an oct key; using a public key as an "
-                                  "HMAC secret would let anyone forge tokens.");
+                return unfit(alg,
+                             "An HS* algorithm needs an oct key; using a public key as an "
+                             "HMAC secret would let anyone forge tokens.");
             size_t min = digest_size(algorithm_digest(alg));
             if (key.secret.size() < min)
                 return unfit(alg, "An HMAC key for " + std::string(name) + " needs at least " +
-                                      std::to_string(min) + " bytes (RFC 7518 section 3.2); this one has " +
+                                      std::to_string(min) +
+                                      " bytes (RFC 7518 section 3.2); this one has " +
                                       std::to_string(key.secret.size()) + ".");
             return Status::Ok();
         }
@@ -216,7 +218,11 @@ Status signing_key(const KeySet &set, PreparedKey *&out) {
     return Status::Ok();
 }
 
-void key_cache_clear() { cache().clear(); }
-size_t key_cache_size() { return cache().size(); }
+void key_cache_clear() {
+    cache().clear();
+}
+size_t key_cache_size() {
+    return cache().size();
+}
 
 }  // namespace pgjwt

@@ -18,8 +18,9 @@ namespace pgjwt {
 
 template <typename Value>
 class LruCache {
-public:
-    LruCache(size_t max_entries, size_t max_bytes) : max_entries_(max_entries), max_bytes_(max_bytes) {}
+  public:
+    LruCache(size_t max_entries, size_t max_bytes)
+        : max_entries_(max_entries), max_bytes_(max_bytes) {}
     LruCache(const LruCache &) = delete;
     LruCache &operator=(const LruCache &) = delete;
     ~LruCache() { clear(); }
@@ -61,7 +62,7 @@ public:
     size_t size() const { return order_.size(); }
     size_t bytes() const { return bytes_; }
 
-private:
+  private:
     struct Entry {
         std::string key;
         Value value;

@@ -23,7 +23,8 @@ std::string openssl_drain_errors() {
 
 Status openssl_failure(const char *what) {
     std::string reason = openssl_drain_errors();
-    std::string detail = "OpenSSL reported: " + (reason.empty() ? std::string("no reason") : reason) + ".";
+    std::string detail =
+        "OpenSSL reported: " + (reason.empty() ? std::string("no reason") : reason) + ".";
     return Status::Internal(std::string("could not ") + what, std::move(detail));
 }
 

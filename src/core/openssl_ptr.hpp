@@ -23,7 +23,9 @@ struct OpenSslDeleter {
 template <typename T, void (*Free)(T *)>
 using OpenSslPtr = std::unique_ptr<T, OpenSslDeleter<T, Free>>;
 
-inline void bio_free(BIO *b) { BIO_free(b); }
+inline void bio_free(BIO *b) {
+    BIO_free(b);
+}
 
 using PkeyPtr = OpenSslPtr<EVP_PKEY, EVP_PKEY_free>;
 using PkeyCtxPtr = OpenSslPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;

@@ -12,11 +12,11 @@ namespace pgjwt {
 // Who is at fault decides the outcome (DESIGN.md section 3).
 enum class Fault {
     none,
-    malformed_token,    // the token is not a well-formed JWS/JWT: 22P02
-    invalid_argument,   // the caller's key, algorithm or argument: 22023
-    token_rejected,     // well-formed but unacceptable (signature, alg, claims): 28000
-    out_of_memory,      // 53200
-    internal,           // a bug or a library failure: XX000
+    malformed_token,   // the token is not a well-formed JWS/JWT: 22P02
+    invalid_argument,  // the caller's key, algorithm or argument: 22023
+    token_rejected,    // well-formed but unacceptable (signature, alg, claims): 28000
+    out_of_memory,     // 53200
+    internal,          // a bug or a library failure: XX000
 };
 
 struct Status {

@@ -120,8 +120,7 @@ Status check_claims(const ValidatedToken &token, const ValidationPolicy &policy)
         if (now - c.iat.seconds > policy.max_age + leeway)
             return reject("token is too old",
                           "The token was issued at " + iso8601_utc(c.iat.seconds) +
-                              "; the maximum age is " + seconds_text(policy.max_age) +
-                              " seconds.");
+                              "; the maximum age is " + seconds_text(policy.max_age) + " seconds.");
     }
     if (policy.has_issuer) {
         if (c.iss.state == StringClaim::State::absent)

@@ -79,8 +79,7 @@ char *role_from_claims(Datum claims) {
     Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * list_length(path)));
     int i = 0;
     ListCell *cell;
-    foreach (cell, path)
-        elems[i++] = CStringGetTextDatum(static_cast<char *>(lfirst(cell)));
+    foreach (cell, path) elems[i++] = CStringGetTextDatum(static_cast<char *>(lfirst(cell)));
     ArrayType *array = construct_array(elems, i, TEXTOID, -1, false, TYPALIGN_INT);
     LOCAL_FCINFO(call, 2);
     InitFunctionCallInfoData(*call, nullptr, 2, InvalidOid, nullptr, nullptr);

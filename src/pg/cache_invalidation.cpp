@@ -39,10 +39,16 @@ void on_relcache_change(Datum, Oid relid) {
 
 }  // namespace
 
-void register_cache_invalidation() { CacheRegisterRelcacheCallback(on_relcache_change, 0); }
+void register_cache_invalidation() {
+    CacheRegisterRelcacheCallback(on_relcache_change, 0);
+}
 
-Oid keys_relation() { return lookup("keys", keys_oid); }
-Oid revoked_relation() { return lookup("revoked", revoked_oid); }
+Oid keys_relation() {
+    return lookup("keys", keys_oid);
+}
+Oid revoked_relation() {
+    return lookup("revoked", revoked_oid);
+}
 
 }  // namespace pgjwt::pg
 

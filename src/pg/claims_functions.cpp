@@ -33,8 +33,8 @@ namespace {
 
 struct ClaimsCache {
     uint64 generation;
-    Jsonb *claims;          // nullptr: no claims
-    struct varlena *key;    // the name or path of the last answer
+    Jsonb *claims;        // nullptr: no claims
+    struct varlena *key;  // the name or path of the last answer
     Datum answer;
     bool answer_null;
 };
@@ -67,8 +67,8 @@ ClaimsCache *cache_for(FunctionCallInfo fcinfo) {
         if (!JB_ROOT_IS_OBJECT(parsed) || JB_ROOT_IS_SCALAR(parsed))
             ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                             errmsg("request claims are not a JSON object")));
-        cache->claims = static_cast<Jsonb *>(
-            MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(parsed)));
+        cache->claims =
+            static_cast<Jsonb *>(MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(parsed)));
         memcpy(cache->claims, parsed, VARSIZE(parsed));
     }
     cache->generation = claims_generation;
@@ -80,14 +80,15 @@ bool same_key(const ClaimsCache *cache, const struct varlena *key) {
            memcmp(cache->key, key, VARSIZE_ANY(key)) == 0;
 }
 
-void remember(FunctionCallInfo fcinfo, ClaimsCache *cache, const struct varlena *key,
-              Datum answer, bool is_null, int16 typlen) {
+void remember(FunctionCallInfo fcinfo, ClaimsCache *cache, const struct varlena *key, Datum answer,
+              bool is_null, int16 typlen) {
     MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
     if (cache->key) pfree(cache->key);
     cache->key = static_cast<struct varlena *>(palloc(VARSIZE_ANY(key)));
     memcpy(cache->key, key, VARSIZE_ANY(key));
     cache->answer_null = is_null;
-    cache->answer = is_null ? 0 : datumCopy(answer, false, typlen);  // text and uuid are by reference
+    cache->answer =
+        is_null ? 0 : datumCopy(answer, false, typlen);  // text and uuid are by reference
     MemoryContextSwitchTo(old);
 }
 
@@ -107,7 +108,8 @@ bool value_as_text(const JsonbValue *v, Datum &out) {
             out = CStringGetTextDatum(v->val.boolean ? "true" : "false");
             return true;
         case jbvBinary:
-            out = CStringGetTextDatum(JsonbToCString(nullptr, v->val.binary.data, v->val.binary.len));
+            out =
+                CStringGetTextDatum(JsonbToCString(nullptr, v->val.binary.data, v->val.binary.len));
             return true;
         default:
             return false;
@@ -213,7 +215,8 @@ extern "C" Datum pg_jwt_claim_path(PG_FUNCTION_ARGS) {
                 break;
             }
             text *step_name = DatumGetTextPP(elems[i]);
-            found = step(v.val.binary.data, VARDATA_ANY(step_name), VARSIZE_ANY_EXHDR(step_name), v);
+            found =
+                step(v.val.binary.data, VARDATA_ANY(step_name), VARSIZE_ANY_EXHDR(step_name), v);
         }
         if (found) found = value_as_text(&v, answer);
     }

@@ -14,7 +14,9 @@ PG_FUNCTION_INFO_V1(pg_jwt_header);
 namespace {
 
 // json text (validated by the core: no duplicates, no U+0000) as jsonb.
-Datum jsonb_from_cstring(char *json) { return DirectFunctionCall1(jsonb_in, CStringGetDatum(json)); }
+Datum jsonb_from_cstring(char *json) {
+    return DirectFunctionCall1(jsonb_in, CStringGetDatum(json));
+}
 
 }  // namespace
 

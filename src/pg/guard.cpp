@@ -57,8 +57,8 @@ void raise_core_error(const ErrorReport &report) {
 }
 
 struct varlena *copy_to_varlena(std::string_view bytes) noexcept {
-    auto *v = static_cast<struct varlena *>(
-        palloc_extended(VARHDRSZ + bytes.size(), MCXT_ALLOC_NO_OOM));
+    auto *v =
+        static_cast<struct varlena *>(palloc_extended(VARHDRSZ + bytes.size(), MCXT_ALLOC_NO_OOM));
     if (v == nullptr) return nullptr;
     SET_VARSIZE(v, VARHDRSZ + bytes.size());
     if (!bytes.empty()) std::memcpy(VARDATA(v), bytes.data(), bytes.size());

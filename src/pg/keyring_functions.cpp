@@ -47,7 +47,8 @@ Datum entry_row(FunctionCallInfo fcinfo, const EntryOut &entry) {
     desc = BlessTupleDesc(desc);
     Datum values[3] = {CStringGetTextDatum(entry.kid), 0, 0};
     bool nulls[3] = {false, entry.public_jwk == nullptr, entry.private_jwk == nullptr};
-    if (entry.public_jwk) values[1] = DirectFunctionCall1(jsonb_in, CStringGetDatum(entry.public_jwk));
+    if (entry.public_jwk)
+        values[1] = DirectFunctionCall1(jsonb_in, CStringGetDatum(entry.public_jwk));
     if (entry.private_jwk)
         values[2] = DirectFunctionCall1(jsonb_in, CStringGetDatum(entry.private_jwk));
     PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));

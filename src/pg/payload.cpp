@@ -12,7 +12,8 @@ constexpr int64 kUnixEpochSecondsAt2000 = 946684800;  // 2000-01-01T00:00:00Z
 const char *numeric_date_text(int64 usecs_since_2000) {
     int64 usecs = usecs_since_2000 + kUnixEpochSecondsAt2000 * USECS_PER_SEC;
     const char *sign = usecs < 0 ? "-" : "";
-    uint64 magnitude = usecs < 0 ? static_cast<uint64>(-(usecs + 1)) + 1 : static_cast<uint64>(usecs);
+    uint64 magnitude =
+        usecs < 0 ? static_cast<uint64>(-(usecs + 1)) + 1 : static_cast<uint64>(usecs);
     uint64 seconds = magnitude / USECS_PER_SEC;
     uint64 micros = magnitude % USECS_PER_SEC;
     if (micros == 0) return psprintf("%s" UINT64_FORMAT, sign, seconds);
@@ -48,8 +49,8 @@ const char *time_column_value(Datum value, Oid type, const char *column) {
 
 void read_row(Datum row, PayloadArgument &out) {
     HeapTupleHeader tuple = DatumGetHeapTupleHeader(row);
-    TupleDesc desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(tuple),
-                                            HeapTupleHeaderGetTypMod(tuple));
+    TupleDesc desc =
+        lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(tuple), HeapTupleHeaderGetTypMod(tuple));
     HeapTupleData tmp;
     tmp.t_len = HeapTupleHeaderGetDatumLength(tuple);
     ItemPointerSetInvalid(&(tmp.t_self));

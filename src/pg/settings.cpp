@@ -18,8 +18,12 @@ char *setting_request_claims = nullptr;
 uint64 claims_generation = 1;
 
 namespace {
-void bump_string(const char *, void *) { claims_generation++; }
-void bump_bool(bool, void *) { claims_generation++; }
+void bump_string(const char *, void *) {
+    claims_generation++;
+}
+void bump_bool(bool, void *) {
+    claims_generation++;
+}
 }  // namespace
 
 const char *nonempty_setting(const char *value) {
@@ -45,14 +49,14 @@ void define_settings() {
     DefineCustomStringVariable("pg_jwt.jwks",
                                "A JWK set of public keys that jwt.validate and jwt.authenticate "
                                "use after the keyring.",
-                               "Public keys only: every role can read settings.", &setting_jwks,
-                               "", PGC_SUSET, 0, nullptr, nullptr, nullptr);
+                               "Public keys only: every role can read settings.", &setting_jwks, "",
+                               PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomBoolVariable("pg_jwt.trust_request_claims",
                              "Whether jwt.claims() falls back to request.jwt.claims (PostgREST).",
                              "Off by default: any role can set request.jwt.claims. Turn it on only "
                              "for a role whose SQL comes from PostgREST alone.",
-                             &setting_trust_request_claims, false, PGC_SUSET, 0, nullptr,
-                             bump_bool, nullptr);
+                             &setting_trust_request_claims, false, PGC_SUSET, 0, nullptr, bump_bool,
+                             nullptr);
     DefineCustomStringVariable("pg_jwt.role_claim_key",
                                "Where jwt.authenticate finds the role to switch to, in PostgREST's "
                                "syntax (.role, .a.b, .\"https://x\".roles[0]); empty: no switch.",
@@ -72,11 +76,10 @@ void define_settings() {
                                nullptr, bump_string, nullptr);
     // PostgREST's setting, owned here so that a change is noticed by an
     // assign hook rather than by a lookup on every row.
-    DefineCustomStringVariable("request.jwt.claims",
-                               "The JWT claims of the current request, as PostgREST sets them.",
-                               "Trusted by jwt.claims() only when pg_jwt.trust_request_claims is on.",
-                               &setting_request_claims, "", PGC_USERSET, 0, nullptr, bump_string,
-                               nullptr);
+    DefineCustomStringVariable(
+        "request.jwt.claims", "The JWT claims of the current request, as PostgREST sets them.",
+        "Trusted by jwt.claims() only when pg_jwt.trust_request_claims is on.",
+        &setting_request_claims, "", PGC_USERSET, 0, nullptr, bump_string, nullptr);
 #if PG_VERSION_NUM >= 150000
     MarkGUCPrefixReserved("pg_jwt");
 #else

@@ -65,6 +65,12 @@ Datum sign(FunctionCallInfo fcinfo, KeyArgType key_type) {
 
 }  // namespace
 
-extern "C" Datum pg_jwt_sign_text_key(PG_FUNCTION_ARGS) { return sign(fcinfo, KeyArgType::text); }
-extern "C" Datum pg_jwt_sign_bytea_key(PG_FUNCTION_ARGS) { return sign(fcinfo, KeyArgType::bytea); }
-extern "C" Datum pg_jwt_sign_jsonb_key(PG_FUNCTION_ARGS) { return sign(fcinfo, KeyArgType::jsonb); }
+extern "C" Datum pg_jwt_sign_text_key(PG_FUNCTION_ARGS) {
+    return sign(fcinfo, KeyArgType::text);
+}
+extern "C" Datum pg_jwt_sign_bytea_key(PG_FUNCTION_ARGS) {
+    return sign(fcinfo, KeyArgType::bytea);
+}
+extern "C" Datum pg_jwt_sign_jsonb_key(PG_FUNCTION_ARGS) {
+    return sign(fcinfo, KeyArgType::jsonb);
+}

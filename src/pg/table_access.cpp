@@ -19,22 +19,22 @@ SPIPlanPtr revoked_probe = nullptr;
 
 // Runs the caller's SPI work as the owner of jwt.keys (the extension owner).
 class AsOwner {
-public:
+  public:
     AsOwner() {
         GetUserIdAndSecContext(&saved_user_, &saved_context_);
         HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(keys_relation()));
         if (!HeapTupleIsValid(tuple))
-            ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
-                            errmsg("table jwt.keys does not exist"),
-                            errhint("Is the extension pg_jwt installed in this database?")));
+            ereport(ERROR,
+                    (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("table jwt.keys does not exist"),
+                     errhint("Is the extension pg_jwt installed in this database?")));
         Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
         ReleaseSysCache(tuple);
-        SetUserIdAndSecContext(owner, saved_context_ | SECURITY_LOCAL_USERID_CHANGE |
-                                          SECURITY_RESTRICTED_OPERATION);
+        SetUserIdAndSecContext(
+            owner, saved_context_ | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
     }
     void restore() { SetUserIdAndSecContext(saved_user_, saved_context_); }
 
-private:
+  private:
     Oid saved_user_;
     int saved_context_;
 };
@@ -102,8 +102,8 @@ bool jti_revoked(const char *jti, TimestampTz now) {
     if (!revoked_empty) {
         if (revoked_probe == nullptr) {
             Oid types[2] = {TEXTOID, TIMESTAMPTZOID};
-            SPIPlanPtr plan = SPI_prepare(
-                "SELECT 1 FROM jwt.revoked WHERE jti = $1 AND until > $2", 2, types);
+            SPIPlanPtr plan =
+                SPI_prepare("SELECT 1 FROM jwt.revoked WHERE jti = $1 AND until > $2", 2, types);
             if (plan == nullptr) elog(ERROR, "could not prepare the revocation probe");
             SPI_keepplan(plan);
             revoked_probe = plan;
