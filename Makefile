@@ -2,7 +2,6 @@
 # project targets `make test`, `make demo`, `make bench`, `make unit`.
 
 EXTENSION   = pg_jwt pg_jwt_auth
-EXTVERSION  = 0.1.0
 MODULE_big  = pg_jwt
 
 CORE_SRCS   = $(sort $(wildcard src/core/*.cpp))
@@ -39,7 +38,8 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # The core never sees the server's include path (DESIGN.md section 2.1).
-CORE_CXXFLAGS = -std=c++20 -O2 -g -fPIC $(WARNINGS) -DPG_JWT_CORE_TU $(DEPS_CFLAGS)
+# Hardened like the glue, which gets these from PGXS.
+CORE_CXXFLAGS = -std=c++20 -O2 -g -fPIC -fstack-protector-strong -D_FORTIFY_SOURCE=2 $(WARNINGS) -DPG_JWT_CORE_TU $(DEPS_CFLAGS)
 
 src/core/%.o: src/core/%.cpp $(wildcard src/core/*.hpp)
 	$(CXX) $(CORE_CXXFLAGS) -c -o $@ $<
