@@ -177,7 +177,8 @@ simdjson::error_code parse_padded(std::string_view text, dom::element &root) {
 Status parse(JsonInput json, const char *what, dom::element &root) {
     Reader &r = reader();
     if (!r.allocated) {
-        if (r.parser.allocate(4096, kMaxJsonDepth) != simdjson::SUCCESS)
+        // simdjson counts a scalar as a level of its own; the cap is on containers.
+        if (r.parser.allocate(4096, kMaxJsonDepth + 1) != simdjson::SUCCESS)
             return Status{Fault::out_of_memory, "out of memory",
                           "Could not allocate the JSON parser."};
         r.allocated = true;
