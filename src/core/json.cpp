@@ -43,9 +43,15 @@ Status has_nul(const char *what) {
                              "PostgreSQL text cannot hold it, so it is refused.");
 }
 
+Status too_deep(const char *what) {
+    return Status::Malformed(std::string(what) + " is nested too deeply",
+                             capitalized(what) + " is nested more than " +
+                                 std::to_string(kMaxJsonDepth) + " levels deep.");
+}
+
 // Walks the whole tree: duplicate member names and, when `nul_possible`,
 // U+0000 anywhere are refused.
-Status check_strict(dom::element value, const char *what, bool nul_possible) {
+Status check_strict(dom::element value, const char *what, bool nul_possible, size_t depth) {
     switch (value.type()) {
         case dom::element_type::STRING: {
             std::string_view s = value.get_string().value_unsafe();
@@ -53,11 +59,14 @@ Status check_strict(dom::element value, const char *what, bool nul_possible) {
             return Status::Ok();
         }
         case dom::element_type::ARRAY: {
+            if (depth > kMaxJsonDepth) return too_deep(what);
             dom::array array = value.get_array().value_unsafe();
-            for (dom::element item : array) PGJWT_TRY(check_strict(item, what, nul_possible));
+            for (dom::element item : array)
+                PGJWT_TRY(check_strict(item, what, nul_possible, depth + 1));
             return Status::Ok();
         }
         case dom::element_type::OBJECT: {
+            if (depth > kMaxJsonDepth) return too_deep(what);
             dom::object object = value.get_object().value_unsafe();
             // Small objects (JOSE headers, most claims) are checked pairwise
             // without allocating; larger ones are sorted.
@@ -75,7 +84,7 @@ Status check_strict(dom::element value, const char *what, bool nul_possible) {
                     large.push_back(field.key);
                 }
                 n++;
-                PGJWT_TRY(check_strict(field.value, what, nul_possible));
+                PGJWT_TRY(check_strict(field.value, what, nul_possible, depth + 1));
             }
             const std::string_view *dup = nullptr;
             if (large.empty()) {
@@ -177,7 +186,8 @@ simdjson::error_code parse_padded(std::string_view text, dom::element &root) {
 Status parse(JsonInput json, const char *what, dom::element &root) {
     Reader &r = reader();
     if (!r.allocated) {
-        // simdjson counts a scalar as a level of its own; the cap is on containers.
+        // simdjson counts a scalar as a level of its own, so it stops one level
+        // later; the cap on containers is applied exactly by check_strict.
         if (r.parser.allocate(4096, kMaxJsonDepth + 1) != simdjson::SUCCESS)
             return Status{Fault::out_of_memory, "out of memory",
                           "Could not allocate the JSON parser."};
@@ -190,10 +200,7 @@ Status parse(JsonInput json, const char *what, dom::element &root) {
         error = parse_padded({json.data, json.size}, root);
     if (error == simdjson::NUMBER_ERROR)
         error = parse_padded(tame_numbers({json.data, json.size}), root);
-    if (error == simdjson::DEPTH_ERROR)
-        return Status::Malformed(std::string(what) + " is nested too deeply",
-                                 capitalized(what) + " is nested more than " +
-                                     std::to_string(kMaxJsonDepth) + " levels deep.");
+    if (error == simdjson::DEPTH_ERROR) return too_deep(what);
     if (error == simdjson::MEMALLOC)
         return Status{Fault::out_of_memory, "out of memory", "Could not grow the JSON parser."};
     if (error != simdjson::SUCCESS) return syntax_error(what, simdjson::error_message(error));
@@ -202,7 +209,7 @@ Status parse(JsonInput json, const char *what, dom::element &root) {
     // document, the per-string search is skipped.
     std::string_view text(json.data, json.size);
     bool nul_possible = text.find("\\u0000") != std::string_view::npos;
-    return check_strict(root, what, nul_possible);
+    return check_strict(root, what, nul_possible, 1);
 }
 
 Status parse_object(JsonInput json, const char *what, dom::object &object) {
