@@ -408,3 +408,8 @@ FROM (VALUES
 -- Messages quote a name at most 32 bytes long, cut at a character boundary.
 SELECT pg_temp.err(format($$SELECT jwt.sign('{"a":1}', 'secret', %L)$$, repeat('é', 40))) AS long_algorithm,
        pg_temp.err(format($$SELECT jwt.sign('{"a":1}', 'secret', %L)$$, 'x' || repeat('é', 40))) AS odd_offset;
+
+-- A row with a duplicate column name is the caller's payload fault (22023),
+-- with or without timestamp columns to rewrite.
+SELECT pg_temp.err($$SELECT jwt.sign(r, 'secret') FROM (SELECT 1 AS a, 2 AS a, timestamptz '2030-01-01 00:00:00+00' AS exp) r$$) AS duplicate_with_exp,
+       pg_temp.err($$SELECT jwt.sign(r, 'secret') FROM (SELECT 1 AS a, 2 AS a) r$$) AS duplicate_without_exp;

@@ -38,13 +38,16 @@ Status jwt_sign(const JwtSignRequest &request, std::string &token) {
         kid = request.key.set->keys.front()->key.kid;
     std::string header;
     PGJWT_TRY(build_jose_header(algorithm_name(request.alg), request.extra_header, kid, header));
-    if (request.keep_claims_text) {
-        PGJWT_TRY(caller_payload(validate_json_object(json_input(request.claims_json), "payload")));
-        return jws_sign(header, request.claims_json, request.alg, request.key, token);
-    }
+    JsonInput payload = json_input(request.claims_json);
     std::string claims;
-    PGJWT_TRY(
-        caller_payload(minify_json_object(json_input(request.claims_json), "payload", claims)));
+    if (!request.replacements.empty()) {
+        PGJWT_TRY(caller_payload(replace_json_members(payload, request.replacements, claims)));
+    } else if (request.keep_claims_text) {
+        PGJWT_TRY(caller_payload(validate_json_object(payload, "payload")));
+        return jws_sign(header, request.claims_json, request.alg, request.key, token);
+    } else {
+        PGJWT_TRY(caller_payload(minify_json_object(payload, "payload", claims)));
+    }
     return jws_sign(header, claims, request.alg, request.key, token);
 }
 

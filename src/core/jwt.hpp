@@ -5,6 +5,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "algorithm.hpp"
 #include "jws.hpp"
@@ -19,6 +21,9 @@ struct JwtSignRequest {
     std::string_view claims_json;   // a JSON object
     bool keep_claims_text = true;   // false: minify (e.g. jsonb's spaced text)
     std::string_view extra_header;  // JSON object text, or empty
+    // Members whose values are replaced by raw JSON texts (a row's timestamp
+    // columns named exp, nbf, iat become NumericDates); implies minifying.
+    std::vector<std::pair<std::string, std::string>> replacements;
 };
 Status jwt_sign(const JwtSignRequest &request, std::string &token);
 

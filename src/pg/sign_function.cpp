@@ -43,16 +43,9 @@ Datum sign(FunctionCallInfo fcinfo, KeyArgType key_type) {
                 request.claims_json = std::string_view(payload.json, payload.size);
                 request.keep_claims_text = payload.keep_text;
                 request.extra_header = header ? std::string_view(header) : std::string_view();
-                std::string rewritten;
-                if (payload.replacement_count > 0) {
-                    std::vector<std::pair<std::string, std::string>> replacements;
-                    for (int i = 0; i < payload.replacement_count; i++)
-                        replacements.emplace_back(payload.replacement_names[i],
-                                                  payload.replacement_values[i]);
-                    PGJWT_TRY(replace_json_members(json_input(request.claims_json), replacements,
-                                                   rewritten));
-                    request.claims_json = rewritten;
-                }
+                for (int i = 0; i < payload.replacement_count; i++)
+                    request.replacements.emplace_back(payload.replacement_names[i],
+                                                      payload.replacement_values[i]);
                 std::string token;
                 PGJWT_TRY(jwt_sign(request, token));
                 result = copy_to_varlena(token);
