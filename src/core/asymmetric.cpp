@@ -118,7 +118,22 @@ size_t eddsa_signature_size(Curve curve) {
 
 Status prepare_asymmetric(Algorithm alg, KeyPurpose purpose, PreparedKey &key) {
     AlgorithmFamily family = algorithm_family(alg);
-    if (family == AlgorithmFamily::hmac || family == AlgorithmFamily::eddsa) return Status::Ok();
+    if (family == AlgorithmFamily::hmac) return Status::Ok();
+    if (family == AlgorithmFamily::eddsa) {
+        // Initialised with the key once; each operation re-initialises it
+        // with a NULL key, which keeps the key (OpenSSL 3.0.1 and later).
+        MdCtxPtr md(EVP_MD_CTX_new());
+        EVP_PKEY *pkey = key.key.pkey.get();
+        int init = purpose == KeyPurpose::sign
+                       ? EVP_DigestSignInit_ex(md.get(), nullptr, nullptr, nullptr, nullptr, pkey,
+                                               nullptr)
+                       : EVP_DigestVerifyInit_ex(md.get(), nullptr, nullptr, nullptr, nullptr,
+                                                 pkey, nullptr);
+        if (!md || init != 1) return openssl_failure("initialise EdDSA");
+        key.md_ctx = std::move(md);
+        return Status::Ok();
+    }
+    key.max_signature = static_cast<size_t>(EVP_PKEY_get_size(key.key.pkey.get()));
     PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.key.pkey.get(), nullptr));
     if (!ctx) return openssl_failure("allocate a key context");
     int init = purpose == KeyPurpose::sign ? EVP_PKEY_sign_init(ctx.get())
@@ -144,15 +159,13 @@ Status asymmetric_sign(Algorithm alg, PreparedKey &key, std::string_view input, 
     openssl_clear_errors();
     AlgorithmFamily family = algorithm_family(alg);
     if (family == AlgorithmFamily::eddsa) {
-        MdCtxPtr md(EVP_MD_CTX_new());
         size_t len = eddsa_signature_size(key.key.curve);
         size_t start = out.size();
         out.resize(start + len);
-        if (!md ||
-            EVP_DigestSignInit_ex(md.get(), nullptr, nullptr, nullptr, nullptr, key.key.pkey.get(),
+        if (EVP_DigestSignInit_ex(key.md_ctx.get(), nullptr, nullptr, nullptr, nullptr, nullptr,
                                   nullptr) != 1 ||
-            EVP_DigestSign(md.get(), reinterpret_cast<unsigned char *>(out.data() + start), &len,
-                           reinterpret_cast<const unsigned char *>(input.data()),
+            EVP_DigestSign(key.md_ctx.get(), reinterpret_cast<unsigned char *>(out.data() + start),
+                           &len, reinterpret_cast<const unsigned char *>(input.data()),
                            input.size()) != 1)
             return openssl_failure("sign with EdDSA");
         out.resize(start + len);
@@ -160,10 +173,11 @@ Status asymmetric_sign(Algorithm alg, PreparedKey &key, std::string_view input, 
     }
     Hash digest;
     PGJWT_TRY(hash(alg, input, digest));
-    size_t len = 0;
-    if (EVP_PKEY_sign(key.ctx.get(), nullptr, &len, digest.bytes, digest.size) != 1)
-        return openssl_failure("size the signature");
-    std::string sig(len, '\0');
+    // Sized once when the key was prepared: asking OpenSSL for the size makes
+    // it compute a dummy signature.
+    static std::string sig;
+    size_t len = key.max_signature;
+    sig.resize(len);
     if (EVP_PKEY_sign(key.ctx.get(), reinterpret_cast<unsigned char *>(sig.data()), &len,
                       digest.bytes, digest.size) != 1)
         return openssl_failure("sign");
@@ -182,11 +196,10 @@ Status asymmetric_verify(Algorithm alg, PreparedKey &key, std::string_view input
     switch (algorithm_family(alg)) {
         case AlgorithmFamily::eddsa: {
             if (signature.size() != eddsa_signature_size(key.key.curve)) return Status::Ok();
-            MdCtxPtr md(EVP_MD_CTX_new());
-            if (!md || EVP_DigestVerifyInit_ex(md.get(), nullptr, nullptr, nullptr, nullptr,
-                                               key.key.pkey.get(), nullptr) != 1)
+            if (EVP_DigestVerifyInit_ex(key.md_ctx.get(), nullptr, nullptr, nullptr, nullptr,
+                                        nullptr, nullptr) != 1)
                 return openssl_failure("initialise EdDSA verification");
-            valid = EVP_DigestVerify(md.get(), sig, signature.size(),
+            valid = EVP_DigestVerify(key.md_ctx.get(), sig, signature.size(),
                                      reinterpret_cast<const unsigned char *>(input.data()),
                                      input.size()) == 1;
             openssl_clear_errors();

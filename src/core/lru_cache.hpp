@@ -6,6 +6,7 @@
 #include "core_guard.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <list>
 #include <string>
 #include <string_view>
@@ -37,6 +38,7 @@ class LruCache {
     // `bytes` is the caller's estimate of what the entry holds.
     Value &insert(const std::string &key, Value value, size_t bytes) {
         erase(key);
+        generation_++;
         order_.push_front(Entry{key, std::move(value), bytes + key.size()});
         // The index refers to the entry's own key: one copy of the key
         // material, wiped when the entry goes.
@@ -60,6 +62,9 @@ class LruCache {
     }
 
     size_t size() const { return order_.size(); }
+    // Changes whenever an entry is added or removed, so that a caller may
+    // keep a pointer to a value and know when it may have gone.
+    uint64_t generation() const { return generation_; }
     size_t bytes() const { return bytes_; }
 
   private:
@@ -76,6 +81,7 @@ class LruCache {
         remove(pos);
     }
     void remove(Iterator pos) {
+        generation_++;
         bytes_ -= pos->bytes;
         OPENSSL_cleanse(pos->key.data(), pos->key.size());
         order_.erase(pos);
@@ -84,6 +90,7 @@ class LruCache {
     size_t max_entries_;
     size_t max_bytes_;
     size_t bytes_ = 0;
+    uint64_t generation_ = 0;
     std::list<Entry> order_;
     std::unordered_map<std::string_view, Iterator> index_;
 };
