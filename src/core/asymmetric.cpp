@@ -124,11 +124,11 @@ Status prepare_asymmetric(Algorithm alg, KeyPurpose purpose, PreparedKey &key) {
         // with a NULL key, which keeps the key (OpenSSL 3.0.1 and later).
         MdCtxPtr md(EVP_MD_CTX_new());
         EVP_PKEY *pkey = key.key.pkey.get();
-        int init = purpose == KeyPurpose::sign
-                       ? EVP_DigestSignInit_ex(md.get(), nullptr, nullptr, nullptr, nullptr, pkey,
-                                               nullptr)
-                       : EVP_DigestVerifyInit_ex(md.get(), nullptr, nullptr, nullptr, nullptr,
-                                                 pkey, nullptr);
+        int init =
+            purpose == KeyPurpose::sign
+                ? EVP_DigestSignInit_ex(md.get(), nullptr, nullptr, nullptr, nullptr, pkey, nullptr)
+                : EVP_DigestVerifyInit_ex(md.get(), nullptr, nullptr, nullptr, nullptr, pkey,
+                                          nullptr);
         if (!md || init != 1) return openssl_failure("initialise EdDSA");
         key.md_ctx = std::move(md);
         return Status::Ok();

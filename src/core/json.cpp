@@ -412,6 +412,13 @@ void json_append_string(std::string_view text, std::string &out) {
     out.push_back('"');
 }
 
+void json_append_member(std::string_view name, std::string_view value, std::string &object) {
+    if (object.size() > 1) object.push_back(',');
+    json_append_string(name, object);
+    object.push_back(':');
+    json_append_string(value, object);
+}
+
 Status build_jose_header(std::string_view alg, std::string_view extra, std::string_view kid,
                          std::string &out) {
     std::string typ = "\"JWT\"";

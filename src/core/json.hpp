@@ -78,5 +78,7 @@ Status replace_json_members(JsonInput json,
 
 // Appends `text` as a JSON string literal.
 void json_append_string(std::string_view text, std::string &out);
+// Appends "name":"value" to an object under construction ("{" so far, or more).
+void json_append_member(std::string_view name, std::string_view value, std::string &object);
 
 }  // namespace pgjwt

@@ -11,86 +11,13 @@
 namespace pgjwt {
 namespace {
 
-// Appends a string member to an object under construction ("{" so far, or more).
-void add(std::string &json, std::string_view name, std::string_view value) {
-    if (json.size() > 1) json.push_back(',');
-    json_append_string(name, json);
-    json.push_back(':');
-    json_append_string(value, json);
-}
-
-// Appends base64url(param) where the key has it; `pad` fixes the width.
-Status add_bignum(std::string &json, const ImportedKey &key, const char *param,
-                  std::string_view name, size_t pad) {
-    BIGNUM *raw = nullptr;
-    if (EVP_PKEY_get_bn_param(key.pkey.get(), param, &raw) != 1) {
-        openssl_clear_errors();
-        return Status::Ok();  // absent (e.g. an RSA key without CRT factors)
-    }
-    BnClearPtr bn(raw);
-    size_t len = pad ? pad : static_cast<size_t>(BN_num_bytes(bn.get()));
-    std::string bytes(len, '\0');
-    if (BN_bn2binpad(bn.get(), reinterpret_cast<unsigned char *>(bytes.data()),
-                     static_cast<int>(len)) < 0)
-        return openssl_failure("export the key");
-    add(json, name, base64url_encode(bytes));
-    OPENSSL_cleanse(bytes.data(), bytes.size());
-    return Status::Ok();
-}
-
-Status key_members(const ImportedKey &key, bool with_private, std::string &json) {
-    json = "{";
-    add(json, "kty", key_type_name(key.type));
-    switch (key.type) {
-        case KeyType::oct:
-            if (with_private) add(json, "k", base64url_encode(key.secret));
-            return Status::Ok();
-        case KeyType::rsa:
-            PGJWT_TRY(add_bignum(json, key, OSSL_PKEY_PARAM_RSA_N, "n", 0));
-            PGJWT_TRY(add_bignum(json, key, OSSL_PKEY_PARAM_RSA_E, "e", 0));
-            if (with_private) {
-                PGJWT_TRY(add_bignum(json, key, OSSL_PKEY_PARAM_RSA_D, "d", 0));
-                PGJWT_TRY(add_bignum(json, key, OSSL_PKEY_PARAM_RSA_FACTOR1, "p", 0));
-                PGJWT_TRY(add_bignum(json, key, OSSL_PKEY_PARAM_RSA_FACTOR2, "q", 0));
-                PGJWT_TRY(add_bignum(json, key, OSSL_PKEY_PARAM_RSA_EXPONENT1, "dp", 0));
-                PGJWT_TRY(add_bignum(json, key, OSSL_PKEY_PARAM_RSA_EXPONENT2, "dq", 0));
-                PGJWT_TRY(add_bignum(json, key, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, "qi", 0));
-            }
-            return Status::Ok();
-        case KeyType::ec: {
-            size_t size = curve_field_size(key.curve);
-            add(json, "crv", curve_name(key.curve));
-            PGJWT_TRY(add_bignum(json, key, OSSL_PKEY_PARAM_EC_PUB_X, "x", size));
-            PGJWT_TRY(add_bignum(json, key, OSSL_PKEY_PARAM_EC_PUB_Y, "y", size));
-            if (with_private) PGJWT_TRY(add_bignum(json, key, OSSL_PKEY_PARAM_PRIV_KEY, "d", size));
-            return Status::Ok();
-        }
-        case KeyType::okp: {
-            add(json, "crv", curve_name(key.curve));
-            unsigned char buf[64];
-            size_t len = sizeof buf;
-            if (EVP_PKEY_get_raw_public_key(key.pkey.get(), buf, &len) != 1)
-                return openssl_failure("export the key");
-            add(json, "x", base64url_encode({reinterpret_cast<char *>(buf), len}));
-            if (with_private) {
-                len = sizeof buf;
-                if (EVP_PKEY_get_raw_private_key(key.pkey.get(), buf, &len) != 1)
-                    return openssl_failure("export the key");
-                add(json, "d", base64url_encode({reinterpret_cast<char *>(buf), len}));
-                OPENSSL_cleanse(buf, sizeof buf);
-            }
-            return Status::Ok();
-        }
-    }
-    return Status::Internal("unknown key type");
-}
-
 Status annotated(const ImportedKey &key, bool with_private, Algorithm alg, std::string_view kid,
                  std::string &json) {
-    PGJWT_TRY(key_members(key, with_private, json));
-    add(json, "alg", algorithm_name(alg));
-    if (!kid.empty()) add(json, "kid", kid);
-    add(json, "use", "sig");
+    json = "{";
+    PGJWT_TRY(append_key_members(key, with_private, json));
+    json_append_member("alg", algorithm_name(alg), json);
+    if (!kid.empty()) json_append_member("kid", kid, json);
+    json_append_member("use", "sig", json);
     json.push_back('}');
     return Status::Ok();
 }

@@ -10,6 +10,7 @@
 
 #include "base64url.hpp"
 #include "json.hpp"
+#include "key.hpp"
 #include "openssl_error.hpp"
 #include "text.hpp"
 
@@ -292,25 +293,28 @@ Status import_okp_jwk(const JwkMembers &jwk, Curve curve, ImportedKey &out) {
     return Status::Ok();
 }
 
-Status bignum_member(EVP_PKEY *pkey, const char *param, size_t pad, std::string &b64) {
+// Appends "name":"base64url(param)" when the key has the parameter (an RSA
+// key imported without CRT factors lacks them); `pad` fixes the width.
+Status append_bignum(std::string &json, EVP_PKEY *pkey, const char *param, const char *name,
+                     size_t pad) {
     BIGNUM *raw = nullptr;
-    if (EVP_PKEY_get_bn_param(pkey, param, &raw) != 1) return openssl_failure("read the key");
-    BnPtr bn(raw);
+    if (EVP_PKEY_get_bn_param(pkey, param, &raw) != 1) {
+        openssl_clear_errors();
+        return Status::Ok();
+    }
+    BnClearPtr bn(raw);
     size_t len = pad ? pad : static_cast<size_t>(BN_num_bytes(bn.get()));
     std::string bytes(len, '\0');
     if (BN_bn2binpad(bn.get(), reinterpret_cast<unsigned char *>(bytes.data()),
                      static_cast<int>(len)) < 0)
-        return openssl_failure("read the key");
-    b64 = base64url_encode(bytes);
+        return openssl_failure("export the key");
+    json_append_member(name, base64url_encode(bytes), json);
+    OPENSSL_cleanse(bytes.data(), bytes.size());
     return Status::Ok();
 }
 
-void append_member(std::string &json, const char *name, std::string_view value,
-                   bool first = false) {
-    if (!first) json.push_back(',');
-    json_append_string(name, json);
-    json.push_back(':');
-    json_append_string(value, json);
+void append_raw(std::string &json, const char *name, const unsigned char *bytes, size_t len) {
+    json_append_member(name, base64url_encode({reinterpret_cast<const char *>(bytes), len}), json);
 }
 
 }  // namespace
@@ -404,48 +408,83 @@ Status import_secret(std::string_view bytes, ImportedKey &out) {
     return Status::Ok();
 }
 
+Status import_key_text(Algorithm alg, std::string_view text, ImportedKey &out) {
+    if (looks_like_json_object(text)) {
+        std::vector<JwkMembers> members;
+        bool is_set = false;
+        PGJWT_TRY(parse_jwk_text(text, members, is_set));
+        if (is_set) return bad_key("one key is needed, not a JWK set");
+        return import_jwk(members.front(), out);
+    }
+    if (looks_like_pem(text)) return import_pem(text, out);
+    if (algorithm_family(alg) == AlgorithmFamily::hmac) {
+        PGJWT_TRY(check_secret_text(text));
+        return import_secret(text, out);
+    }
+    return bad_key("key is neither PEM nor a JSON Web Key");
+}
+
 size_t rsa_modulus_bits(const ImportedKey &key) {
     if (key.type != KeyType::rsa) return 0;
     return static_cast<size_t>(EVP_PKEY_get_bits(key.pkey.get()));
 }
 
-Status canonical_public_jwk(const ImportedKey &key, std::string &json) {
-    openssl_clear_errors();
-    json = "{";
-    std::string a, b;
+Status append_key_members(const ImportedKey &key, bool with_private, std::string &json) {
+    EVP_PKEY *pkey = key.pkey.get();
     switch (key.type) {
         case KeyType::oct:
-            append_member(json, "k", base64url_encode(key.secret), true);
-            append_member(json, "kty", "oct");
+            if (with_private) json_append_member("k", base64url_encode(key.secret), json);
+            json_append_member("kty", "oct", json);
             break;
         case KeyType::rsa:
-            PGJWT_TRY(bignum_member(key.pkey.get(), OSSL_PKEY_PARAM_RSA_E, 0, a));
-            PGJWT_TRY(bignum_member(key.pkey.get(), OSSL_PKEY_PARAM_RSA_N, 0, b));
-            append_member(json, "e", a, true);
-            append_member(json, "kty", "RSA");
-            append_member(json, "n", b);
+            PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_E, "e", 0));
+            json_append_member("kty", "RSA", json);
+            PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_N, "n", 0));
+            if (with_private) {
+                PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_D, "d", 0));
+                PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_FACTOR1, "p", 0));
+                PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_FACTOR2, "q", 0));
+                PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_EXPONENT1, "dp", 0));
+                PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_EXPONENT2, "dq", 0));
+                PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, "qi", 0));
+            }
             break;
         case KeyType::ec: {
             size_t size = curve_field_size(key.curve);
-            PGJWT_TRY(bignum_member(key.pkey.get(), OSSL_PKEY_PARAM_EC_PUB_X, size, a));
-            PGJWT_TRY(bignum_member(key.pkey.get(), OSSL_PKEY_PARAM_EC_PUB_Y, size, b));
-            append_member(json, "crv", curve_name(key.curve), true);
-            append_member(json, "kty", "EC");
-            append_member(json, "x", a);
-            append_member(json, "y", b);
+            json_append_member("crv", curve_name(key.curve), json);
+            json_append_member("kty", "EC", json);
+            PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_EC_PUB_X, "x", size));
+            PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_EC_PUB_Y, "y", size));
+            if (with_private)
+                PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_PRIV_KEY, "d", size));
             break;
         }
         case KeyType::okp: {
-            unsigned char pub[64];
-            size_t len = sizeof pub;
-            if (EVP_PKEY_get_raw_public_key(key.pkey.get(), pub, &len) != 1)
+            unsigned char buf[64];
+            size_t len = sizeof buf;
+            json_append_member("crv", curve_name(key.curve), json);
+            json_append_member("kty", "OKP", json);
+            if (EVP_PKEY_get_raw_public_key(pkey, buf, &len) != 1)
                 return openssl_failure("read the public key");
-            append_member(json, "crv", curve_name(key.curve), true);
-            append_member(json, "kty", "OKP");
-            append_member(json, "x", base64url_encode({reinterpret_cast<char *>(pub), len}));
+            append_raw(json, "x", buf, len);
+            if (with_private) {
+                len = sizeof buf;
+                if (EVP_PKEY_get_raw_private_key(pkey, buf, &len) != 1)
+                    return openssl_failure("read the private key");
+                append_raw(json, "d", buf, len);
+                OPENSSL_cleanse(buf, sizeof buf);
+            }
             break;
         }
     }
+    return Status::Ok();
+}
+
+Status canonical_public_jwk(const ImportedKey &key, std::string &json) {
+    openssl_clear_errors();
+    json = "{";
+    // An oct key has no public half: its thumbprint is over "k" (RFC 7638 3.2).
+    PGJWT_TRY(append_key_members(key, key.type == KeyType::oct, json));
     json.push_back('}');
     return Status::Ok();
 }

@@ -41,6 +41,14 @@ bool looks_like_pem(std::string_view text);
 Status import_pem(std::string_view text, ImportedKey &out);
 Status import_jwk(const JwkMembers &jwk, ImportedKey &out);
 Status import_secret(std::string_view bytes, ImportedKey &out);
+// One key given as text for `alg`: a JWK (not a set), a PEM block, or for an
+// HS* algorithm a raw secret.
+Status import_key_text(Algorithm alg, std::string_view text, ImportedKey &out);
+
+// Appends the key's JWK members to an object under construction: the
+// required public members in lexicographic order (RFC 7638), then, with
+// `with_private`, the private ones.
+Status append_key_members(const ImportedKey &key, bool with_private, std::string &json);
 
 // The RFC 7638 canonical public JWK: only the required public members, in
 // lexicographic order, no white space. Input of a thumbprint, and the core

@@ -22,12 +22,12 @@ namespace pgjwt {
 
 struct PreparedKey {
     ImportedKey key;
-    bool usable = false;  // fits the algorithm and purpose
-    Status unusable;      // why not, when !usable
-    PkeyCtxPtr ctx;       // RSA / ECDSA: initialised for the algorithm and purpose
-    MdCtxPtr md_ctx;      // EdDSA: initialised with the key for the purpose
+    bool usable = false;       // fits the algorithm and purpose
+    Status unusable;           // why not, when !usable
+    PkeyCtxPtr ctx;            // RSA / ECDSA: initialised for the algorithm and purpose
+    MdCtxPtr md_ctx;           // EdDSA: initialised with the key for the purpose
     size_t max_signature = 0;  // RSA / ECDSA: the largest signature OpenSSL writes
-    BnPtr ec_order;       // ECDSA: the group order n, for the r, s range check
+    BnPtr ec_order;            // ECDSA: the group order n, for the r, s range check
 };
 
 struct KeySet {

@@ -22,12 +22,7 @@ Datum jsonb_from_cstring(char *json) {
 
 extern "C" Datum pg_jwt_decode(PG_FUNCTION_ARGS) {
     std::string_view token = varlena_view(PG_GETARG_TEXT_PP(0));
-    TupleDesc desc;
-    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("function returning record called in context that cannot accept "
-                               "type record")));
-    desc = BlessTupleDesc(desc);
+    TupleDesc desc = result_row_type(fcinfo);
 
     char *header = nullptr;
     char *payload = nullptr;

@@ -73,6 +73,15 @@ char *copy_to_cstring(std::string_view bytes) noexcept {
     return s;
 }
 
+TupleDesc result_row_type(FunctionCallInfo fcinfo) {
+    TupleDesc desc;
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("function returning record called in context that cannot accept "
+                               "type record")));
+    return BlessTupleDesc(desc);
+}
+
 Status out_of_memory_status() {
     return Status{Fault::out_of_memory, "out of memory", "Could not allocate the result."};
 }

@@ -63,6 +63,9 @@ char *copy_to_cstring(std::string_view bytes) noexcept;
 // Status for a failed copy_to_* call.
 Status out_of_memory_status();
 
+// The blessed row type of a function with OUT parameters (call outside run_core()).
+TupleDesc result_row_type(FunctionCallInfo fcinfo);
+
 // The bytes of a detoasted text/bytea argument (call outside run_core()).
 inline std::string_view varlena_view(const struct varlena *v) {
     return {VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v)};

@@ -39,12 +39,7 @@ Status copy_entry(const KeyringEntry &entry, EntryOut &out) {
 }
 
 Datum entry_row(FunctionCallInfo fcinfo, const EntryOut &entry) {
-    TupleDesc desc;
-    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("function returning record called in context that cannot accept "
-                               "type record")));
-    desc = BlessTupleDesc(desc);
+    TupleDesc desc = result_row_type(fcinfo);
     Datum values[3] = {CStringGetTextDatum(entry.kid), 0, 0};
     bool nulls[3] = {false, entry.public_jwk == nullptr, entry.private_jwk == nullptr};
     if (entry.public_jwk)
@@ -84,12 +79,13 @@ extern "C" Datum pg_jwt_thumbprint(PG_FUNCTION_ARGS) {
     PG_RETURN_TEXT_P(result);
 }
 
-// jwt._generate_key_entry(algorithm text, rsa_bits int, kid text)
-extern "C" Datum pg_jwt_generate_key_entry(PG_FUNCTION_ARGS) {
-    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) PG_RETURN_NULL();
-    std::string_view algorithm = varlena_view(PG_GETARG_TEXT_PP(0));
-    int32 rsa_bits = PG_GETARG_INT32(1);
-    std::string_view kid = optional_text(fcinfo, 2);
+namespace {
+
+// Runs make_key(alg, key, kid) in the core and returns the keyring row of
+// the key it made (kid: given, else the JWK's or a derived one).
+template <typename MakeKey>
+Datum keyring_row(FunctionCallInfo fcinfo, std::string_view algorithm, std::string_view kid,
+                  MakeKey make_key) {
     EntryOut entry;
     ErrorReport report;
     if (!run_core(
@@ -97,9 +93,10 @@ extern "C" Datum pg_jwt_generate_key_entry(PG_FUNCTION_ARGS) {
                 Algorithm alg;
                 PGJWT_TRY(algorithm_from_argument(algorithm, alg));
                 ImportedKey key;
-                PGJWT_TRY(generate_key(alg, rsa_bits > 0 ? static_cast<size_t>(rsa_bits) : 0, key));
+                std::string_view chosen_kid = kid;
+                PGJWT_TRY(make_key(alg, key, chosen_kid));
                 KeyringEntry made;
-                PGJWT_TRY(keyring_entry(key, alg, kid, made));
+                PGJWT_TRY(keyring_entry(key, alg, chosen_kid, made));
                 return copy_entry(made, entry);
             },
             report))
@@ -107,40 +104,27 @@ extern "C" Datum pg_jwt_generate_key_entry(PG_FUNCTION_ARGS) {
     return entry_row(fcinfo, entry);
 }
 
+}  // namespace
+
+// jwt._generate_key_entry(algorithm text, rsa_bits int, kid text)
+extern "C" Datum pg_jwt_generate_key_entry(PG_FUNCTION_ARGS) {
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) PG_RETURN_NULL();
+    int32 rsa_bits = PG_GETARG_INT32(1);
+    return keyring_row(fcinfo, varlena_view(PG_GETARG_TEXT_PP(0)), optional_text(fcinfo, 2),
+                       [&](Algorithm alg, ImportedKey &key, std::string_view &) {
+                           return generate_key(
+                               alg, rsa_bits > 0 ? static_cast<size_t>(rsa_bits) : 0, key);
+                       });
+}
+
 // jwt._import_key_entry(key text, algorithm text, kid text)
 extern "C" Datum pg_jwt_import_key_entry(PG_FUNCTION_ARGS) {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) PG_RETURN_NULL();
     std::string_view material = varlena_view(PG_GETARG_TEXT_PP(0));
-    std::string_view algorithm = varlena_view(PG_GETARG_TEXT_PP(1));
-    std::string_view kid = optional_text(fcinfo, 2);
-    EntryOut entry;
-    ErrorReport report;
-    if (!run_core(
-            [&]() -> Status {
-                Algorithm alg;
-                PGJWT_TRY(algorithm_from_argument(algorithm, alg));
-                ImportedKey key;
-                if (looks_like_json_object(material)) {
-                    std::vector<JwkMembers> members;
-                    bool is_set = false;
-                    PGJWT_TRY(parse_jwk_text(material, members, is_set));
-                    if (is_set)
-                        return Status::InvalidArgument("add_key takes one key, not a JWK set");
-                    PGJWT_TRY(import_jwk(members.front(), key));
-                    if (kid.empty() && key.has_kid) kid = key.kid;
-                } else if (looks_like_pem(material)) {
-                    PGJWT_TRY(import_pem(material, key));
-                } else if (algorithm_family(alg) == AlgorithmFamily::hmac) {
-                    PGJWT_TRY(check_secret_text(material));
-                    PGJWT_TRY(import_secret(material, key));
-                } else {
-                    return Status::InvalidArgument("key is neither PEM nor a JSON Web Key");
-                }
-                KeyringEntry made;
-                PGJWT_TRY(keyring_entry(key, alg, kid, made));
-                return copy_entry(made, entry);
-            },
-            report))
-        raise_core_error(report);
-    return entry_row(fcinfo, entry);
+    return keyring_row(fcinfo, varlena_view(PG_GETARG_TEXT_PP(1)), optional_text(fcinfo, 2),
+                       [&](Algorithm alg, ImportedKey &key, std::string_view &kid) {
+                           PGJWT_TRY(import_key_text(alg, material, key));
+                           if (kid.empty() && key.has_kid) kid = key.kid;
+                           return Status::Ok();
+                       });
 }

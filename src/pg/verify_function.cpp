@@ -19,15 +19,9 @@ namespace {
 // The blessed row type, kept for the life of the call site.
 TupleDesc result_descriptor(FunctionCallInfo fcinfo) {
     if (fcinfo->flinfo->fn_extra == nullptr) {
-        TupleDesc desc;
-        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-            ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                            errmsg("function returning record called in context that cannot "
-                                   "accept type record")));
         MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-        desc = BlessTupleDesc(CreateTupleDescCopy(desc));
+        fcinfo->flinfo->fn_extra = BlessTupleDesc(CreateTupleDescCopy(result_row_type(fcinfo)));
         MemoryContextSwitchTo(old);
-        fcinfo->flinfo->fn_extra = desc;
     }
     return static_cast<TupleDesc>(fcinfo->flinfo->fn_extra);
 }
