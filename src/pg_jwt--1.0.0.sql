@@ -351,7 +351,7 @@ CREATE FUNCTION claim(path text[]) RETURNS text
     AS 'MODULE_PATHNAME', 'pg_jwt_claim_path'
     LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION claim(text[]) IS
-    'a nested claim of jwt.claims() as text (as #>> gives it; array steps are indexes), NULL when absent';
+    'a nested claim of jwt.claims() as text, NULL when absent; array steps are non-negative decimal indexes (unlike #>>, no negative indexes), and an empty path gives NULL';
 
 CREATE FUNCTION claim_uuid(name text) RETURNS uuid
     AS 'MODULE_PATHNAME', 'pg_jwt_claim_uuid'

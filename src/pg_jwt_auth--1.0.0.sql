@@ -4,6 +4,9 @@
 -- neither exists.
 \echo Use "CREATE EXTENSION pg_jwt_auth" to load this file. \quit
 
+-- Every role may call the helpers (RLS policies run them as the querying role).
+GRANT USAGE ON SCHEMA auth TO PUBLIC;
+
 -- Each helper is a one-expression SQL function, STABLE and PARALLEL SAFE, so
 -- the planner inlines it and the per-row cost is that of the accessor itself.
 

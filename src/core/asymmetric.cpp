@@ -123,13 +123,14 @@ Status prepare_asymmetric(Algorithm alg, KeyPurpose purpose, PreparedKey &key) {
         // Initialised with the key once; each operation re-initialises it
         // with a NULL key, which keeps the key (OpenSSL 3.0.1 and later).
         MdCtxPtr md(EVP_MD_CTX_new());
+        if (!md) return openssl_failure("allocate an EdDSA context");
         EVP_PKEY *pkey = key.key.pkey.get();
         int init =
             purpose == KeyPurpose::sign
                 ? EVP_DigestSignInit_ex(md.get(), nullptr, nullptr, nullptr, nullptr, pkey, nullptr)
                 : EVP_DigestVerifyInit_ex(md.get(), nullptr, nullptr, nullptr, nullptr, pkey,
                                           nullptr);
-        if (!md || init != 1) return openssl_failure("initialise EdDSA");
+        if (init != 1) return openssl_failure("initialise EdDSA");
         key.md_ctx = std::move(md);
         return Status::Ok();
     }

@@ -358,6 +358,10 @@ Status import_pem(std::string_view text, ImportedKey &out) {
                block.label == "EC PRIVATE KEY") {
         PGJWT_TRY(decode_pem_key(block.text, EVP_PKEY_KEYPAIR, out));
         out.has_private = true;
+        PGJWT_TRY(classify(out));
+        // A private key whose stored public half does not match it would sign
+        // tokens that its own public key refuses.
+        return check_key(out, true);
     } else {
         return bad_key("unsupported PEM block \"" + excerpt(block.label, 40) + "\"",
                        "Expected a public key, a private key or a certificate.");

@@ -30,6 +30,7 @@ Status unfit(Algorithm alg, std::string detail) {
 
 Status check_rsa(Algorithm alg, const ImportedKey &key) {
     size_t bits = rsa_modulus_bits(key);
+    if (bits == 0) return openssl_failure("read the RSA key size");
     if (bits < 2048 || bits > 16384)
         return unfit(alg, "RSA keys must have 2048 to 16384 bits; this one has " +
                               std::to_string(bits) + ".");
@@ -196,7 +197,11 @@ Status resolve_key_set(Algorithm alg, std::string_view material, KeyPurpose purp
         out = hit->get();
     } else {
         auto set = std::make_unique<KeySet>();
-        PGJWT_TRY(parse_set(alg, material, purpose, *set));
+        Status parsed = parse_set(alg, material, purpose, *set);
+        if (!parsed.ok()) {
+            openssl_clear_errors();  // whatever a refused key left behind
+            return parsed;
+        }
         size_t bytes = set->keys.size() * kBytesPerKey;
         out = sets.insert(cache_key, std::move(set), bytes).get();
     }

@@ -58,7 +58,10 @@ ClaimsCache *cache_for(FunctionCallInfo fcinfo) {
     if (cache->generation == claims_generation) return cache;
     // The settings changed: parse again (once), drop the last answer.
     if (cache->claims) pfree(cache->claims);
-    if (cache->key) pfree(cache->key);
+    if (cache->key != nullptr) {
+        if (!cache->answer_null) pfree(DatumGetPointer(cache->answer));
+        pfree(cache->key);
+    }
     cache->claims = nullptr;
     cache->key = nullptr;
     const char *source = claims_source();
@@ -83,7 +86,12 @@ bool same_key(const ClaimsCache *cache, const struct varlena *key) {
 void remember(FunctionCallInfo fcinfo, ClaimsCache *cache, const struct varlena *key, Datum answer,
               bool is_null, int16 typlen) {
     MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-    if (cache->key) pfree(cache->key);
+    // One answer is kept: a claim name that changes from row to row must not
+    // grow the query's memory.
+    if (cache->key != nullptr) {
+        if (!cache->answer_null) pfree(DatumGetPointer(cache->answer));
+        pfree(cache->key);
+    }
     cache->key = static_cast<struct varlena *>(palloc(VARSIZE_ANY(key)));
     memcpy(cache->key, key, VARSIZE_ANY(key));
     cache->answer_null = is_null;
@@ -141,6 +149,24 @@ int hex_value(char c) {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
+}
+
+// A uuid in canonical form (8-4-4-4-12 hex digits), without raising.
+bool parse_uuid(const char *s, int len, pg_uuid_t &uuid) {
+    if (len != 36) return false;
+    int byte = 0;
+    for (int i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-') return false;
+            continue;
+        }
+        int hi = hex_value(s[i]);
+        int lo = hex_value(s[i + 1]);
+        if (hi < 0 || lo < 0) return false;
+        uuid.data[byte++] = static_cast<unsigned char>(hi * 16 + lo);
+        i++;
+    }
+    return byte == UUID_LEN;
 }
 
 // The legacy per-claim setting request.jwt.claim.<name>, when trusted.
@@ -235,34 +261,33 @@ extern "C" Datum pg_jwt_claim_uuid(PG_FUNCTION_ARGS) {
         if (cache->answer_null) PG_RETURN_NULL();
         PG_RETURN_UUID_P(reinterpret_cast<pg_uuid_t *>(DatumGetPointer(cache->answer)));
     }
-    bool found = false;
-    pg_uuid_t uuid;
+    const char *s = nullptr;
+    int len = 0;
+    bool from_legacy = false;
     if (cache->claims != nullptr) {
         JsonbValue v;
         if (getKeyJsonValueFromContainer(&cache->claims->root, VARDATA_ANY(name),
                                          VARSIZE_ANY_EXHDR(name), &v) != nullptr &&
-            v.type == jbvString && v.val.string.len == 36) {
-            const char *s = v.val.string.val;
-            found = true;
-            int byte = 0;
-            for (int i = 0; i < 36 && found; i++) {
-                if (i == 8 || i == 13 || i == 18 || i == 23) {
-                    found = s[i] == '-';
-                    continue;
-                }
-                int hi = hex_value(s[i]);
-                int lo = i + 1 < 36 ? hex_value(s[i + 1]) : -1;
-                if (hi < 0 || lo < 0) {
-                    found = false;
-                    break;
-                }
-                uuid.data[byte++] = static_cast<unsigned char>(hi * 16 + lo);
-                i++;
-            }
-            found = found && byte == UUID_LEN;
+            v.type == jbvString) {
+            s = v.val.string.val;
+            len = v.val.string.len;
+        }
+    } else {
+        Datum legacy;
+        if (legacy_claim(name, legacy)) {
+            text *value = DatumGetTextPP(legacy);
+            s = VARDATA_ANY(value);
+            len = VARSIZE_ANY_EXHDR(value);
+            from_legacy = true;
         }
     }
-    remember(fcinfo, cache, name, PointerGetDatum(&uuid), !found, UUID_LEN);
+    auto *uuid = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
+    bool found = s != nullptr && parse_uuid(s, len, *uuid);
+    if (from_legacy) {  // not cached: the legacy settings have no hook
+        if (!found) PG_RETURN_NULL();
+        PG_RETURN_UUID_P(uuid);
+    }
+    remember(fcinfo, cache, name, PointerGetDatum(uuid), !found, UUID_LEN);
     if (!found) PG_RETURN_NULL();
     PG_RETURN_UUID_P(reinterpret_cast<pg_uuid_t *>(DatumGetPointer(cache->answer)));
 }
