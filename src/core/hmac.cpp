@@ -32,8 +32,11 @@ LruCache<MacCtxPtr> &cache() {
     return instance;
 }
 
+// Fetched on first use; a failed fetch is tried again on the next call
+// rather than remembered.
 EVP_MAC *hmac_algorithm() {
-    static std::unique_ptr<EVP_MAC, MacFree> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
+    static std::unique_ptr<EVP_MAC, MacFree> mac;
+    if (!mac) mac.reset(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
     return mac.get();
 }
 

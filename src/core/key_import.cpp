@@ -293,15 +293,12 @@ Status import_okp_jwk(const JwkMembers &jwk, Curve curve, ImportedKey &out) {
     return Status::Ok();
 }
 
-// Appends "name":"base64url(param)" when the key has the parameter (an RSA
-// key imported without CRT factors lacks them); `pad` fixes the width.
+// Appends "name":"base64url(param)"; `pad` fixes the width.
 Status append_bignum(std::string &json, EVP_PKEY *pkey, const char *param, const char *name,
                      size_t pad) {
     BIGNUM *raw = nullptr;
-    if (EVP_PKEY_get_bn_param(pkey, param, &raw) != 1) {
-        openssl_clear_errors();
-        return Status::Ok();
-    }
+    // A failure must not silently drop a member: that would be another key.
+    if (EVP_PKEY_get_bn_param(pkey, param, &raw) != 1) return openssl_failure("export the key");
     BnClearPtr bn(raw);
     size_t len = pad ? pad : static_cast<size_t>(BN_num_bytes(bn.get()));
     std::string bytes(len, '\0');
@@ -446,11 +443,19 @@ Status append_key_members(const ImportedKey &key, bool with_private, std::string
             PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_N, "n", 0));
             if (with_private) {
                 PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_D, "d", 0));
-                PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_FACTOR1, "p", 0));
-                PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_FACTOR2, "q", 0));
-                PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_EXPONENT1, "dp", 0));
-                PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_EXPONENT2, "dq", 0));
-                PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, "qi", 0));
+                // The CRT members come all together or not at all (a key
+                // imported from n, e, d alone has none).
+                BIGNUM *probe = nullptr;
+                bool crt = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR1, &probe) == 1;
+                BN_clear_free(probe);
+                openssl_clear_errors();
+                if (crt) {
+                    PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_FACTOR1, "p", 0));
+                    PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_FACTOR2, "q", 0));
+                    PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_EXPONENT1, "dp", 0));
+                    PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_EXPONENT2, "dq", 0));
+                    PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, "qi", 0));
+                }
             }
             break;
         case KeyType::ec: {
