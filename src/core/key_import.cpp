@@ -486,6 +486,8 @@ Status append_key_members(const ImportedKey &key, bool with_private, std::string
             break;
         }
     }
+    // OpenSSL may queue an error on a path it recovers from; none is ours to report.
+    openssl_clear_errors();
     return Status::Ok();
 }
 
