@@ -37,6 +37,71 @@ const char *openssl_name(Curve curve) {
     return "";
 }
 
+// Small-order EdDSA public keys (RFC 8032 does not forbid them, OpenSSL
+// accepts them): under such a key a signature made without any private key
+// verifies, e.g. R = identity, S = 0 under the identity point. Refused by
+// their y coordinate (sign bit cleared), including the encodings with y >= p.
+// Ed25519: y of the 8 points of order 1, 2, 4 and 8; Ed448: order 1, 2, 4.
+bool small_order_point(Curve curve, const unsigned char *x, size_t len) {
+    static const char *const kEd25519[] = {
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "0100000000000000000000000000000000000000000000000000000000000000",
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+    };
+    static const char *const kEd448[] = {
+        "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+        "0000000000000000000000",
+        "010000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+        "0000000000000000000000",
+        "fefffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffffffffffffffffffffffffffff"
+        "ffffffffffffffffffffff",
+        "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffffffffffffffffffffffffffff"
+        "ffffffffffffffffffffff",
+        "00000000000000000000000000000000000000000000000000000000ffffffffffffffffffffffffffffffffff"
+        "ffffffffffffffffffffff",
+    };
+    auto hex_byte = [](const char *h) {
+        auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+        return static_cast<unsigned char>(nibble(h[0]) * 16 + nibble(h[1]));
+    };
+    // y without the sign bit: Ed25519 keeps it in the top bit of the last
+    // byte; Ed448 in a 57th byte of its own.
+    size_t ylen = curve == Curve::ed448 ? 56 : 32;
+    if (len != (curve == Curve::ed448 ? 57 : 32)) return false;
+    auto matches = [&](const char *hex) {
+        for (size_t i = 0; i < ylen; i++) {
+            unsigned char b = x[i];
+            if (curve == Curve::ed25519 && i == 31) b &= 0x7f;
+            if (b != hex_byte(hex + 2 * i)) return false;
+        }
+        return true;
+    };
+    if (curve == Curve::ed448) {
+        for (const char *h : kEd448)
+            if (matches(h)) return true;
+        return false;
+    }
+    for (const char *h : kEd25519)
+        if (matches(h)) return true;
+    return false;
+}
+
+Status check_eddsa_public_key(const ImportedKey &key) {
+    unsigned char pub[64];
+    size_t len = sizeof pub;
+    if (EVP_PKEY_get_raw_public_key(key.pkey.get(), pub, &len) != 1)
+        return openssl_failure("read the public key");
+    if (small_order_point(key.curve, pub, len))
+        return bad_key("invalid public key",
+                       "The EdDSA public key is a point of small order, under which signatures "
+                       "can be forged.");
+    return Status::Ok();
+}
+
 // Fills type and curve from an OpenSSL key; refuses what JOSE cannot use.
 Status classify(ImportedKey &key) {
     EVP_PKEY *pkey = key.pkey.get();
@@ -47,7 +112,7 @@ Status classify(ImportedKey &key) {
     if (EVP_PKEY_is_a(pkey, "ED25519") || EVP_PKEY_is_a(pkey, "ED448")) {
         key.type = KeyType::okp;
         key.curve = EVP_PKEY_is_a(pkey, "ED25519") ? Curve::ed25519 : Curve::ed448;
-        return Status::Ok();
+        return check_eddsa_public_key(key);
     }
     if (EVP_PKEY_is_a(pkey, "EC")) {
         key.type = KeyType::ec;
@@ -173,11 +238,11 @@ Status from_params(const char *type, OSSL_PARAM_BLD *bld, int selection, Importe
 Status check_key(ImportedKey &out, bool pairwise) {
     PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, out.pkey.get(), nullptr));
     if (!ctx) return openssl_failure("check the key");
-    if (EVP_PKEY_public_check(ctx.get()) != 1) {
+    // EC points must lie on the curve; RSA public keys are judged by the
+    // binding rules (size, exponent) with their own messages.
+    if (out.type == KeyType::ec && EVP_PKEY_public_check(ctx.get()) != 1) {
         openssl_clear_errors();
-        return bad_key("invalid public key",
-                       "The public key fails OpenSSL's validity check "
-                       "(for EC keys: the point is not on the curve).");
+        return bad_key("invalid public key", "The EC point is not on the curve.");
     }
     if (pairwise && EVP_PKEY_pairwise_check(ctx.get()) != 1) {
         openssl_clear_errors();
@@ -209,7 +274,10 @@ Status import_rsa_jwk(const JwkMembers &jwk, ImportedKey &out) {
     PGJWT_TRY(from_params("RSA", bld.get(), selection, out));
     out.type = KeyType::rsa;
     out.has_private = jwk.has_d;
-    return Status::Ok();
+    // With its factors, a private key is checked against its public half
+    // (inconsistent members would make signing fail or sign wrongly).
+    bool crt = jwk.has_d && !jwk.p.empty();
+    return check_key(out, crt);
 }
 
 Status import_ec_jwk(const JwkMembers &jwk, Curve curve, ImportedKey &out) {
@@ -281,6 +349,7 @@ Status import_okp_jwk(const JwkMembers &jwk, Curve curve, ImportedKey &out) {
     out.type = KeyType::okp;
     out.curve = curve;
     out.has_private = jwk.has_d;
+    PGJWT_TRY(check_eddsa_public_key(out));
     if (jwk.has_d) {
         unsigned char pub[64];
         size_t pub_len = sizeof pub;
