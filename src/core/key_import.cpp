@@ -251,6 +251,32 @@ Status check_key(ImportedKey &out, bool pairwise) {
     return Status::Ok();
 }
 
+Status rsa_ctx(EVP_PKEY *pkey, bool sign, PkeyCtxPtr &ctx) {
+    ctx.reset(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
+    if (!ctx || (sign ? EVP_PKEY_sign_init(ctx.get()) : EVP_PKEY_verify_init(ctx.get())) != 1 ||
+        EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) != 1)
+        return openssl_failure("check the key");
+    return Status::Ok();
+}
+
+Status self_test_rsa(ImportedKey &out) {
+    const unsigned char digest[32] = {1};
+    PkeyCtxPtr signer, verifier;
+    PGJWT_TRY(rsa_ctx(out.pkey.get(), true, signer));
+    PGJWT_TRY(rsa_ctx(out.pkey.get(), false, verifier));
+    std::string sig(static_cast<size_t>(EVP_PKEY_get_size(out.pkey.get())), '\0');
+    size_t len = sig.size();
+    bool ok = EVP_PKEY_sign(signer.get(), reinterpret_cast<unsigned char *>(sig.data()), &len,
+                            digest, sizeof digest) == 1 &&
+              EVP_PKEY_verify(verifier.get(), reinterpret_cast<const unsigned char *>(sig.data()),
+                              len, digest, sizeof digest) == 1;
+    openssl_clear_errors();
+    if (!ok)
+        return bad_key("invalid private key", "The private key does not match the public key.");
+    return Status::Ok();
+}
+
 Status import_rsa_jwk(const JwkMembers &jwk, ImportedKey &out) {
     ParamBldPtr bld(OSSL_PARAM_BLD_new());
     if (!bld) return openssl_failure("build key parameters");
@@ -275,9 +301,11 @@ Status import_rsa_jwk(const JwkMembers &jwk, ImportedKey &out) {
     out.type = KeyType::rsa;
     out.has_private = jwk.has_d;
     // With its factors, a private key is checked against its public half
-    // (inconsistent members would make signing fail or sign wrongly).
+    // (inconsistent members would make signing fail or sign wrongly);
+    // without them, one signature must verify under the public half.
     bool crt = jwk.has_d && !jwk.p.empty();
-    return check_key(out, crt);
+    PGJWT_TRY(check_key(out, crt));
+    return jwk.has_d && !crt ? self_test_rsa(out) : Status::Ok();
 }
 
 Status import_ec_jwk(const JwkMembers &jwk, Curve curve, ImportedKey &out) {

@@ -15,6 +15,8 @@
 //     checked on import);
 //   - an imported key exports; its canonical public JWK imports again to the
 //     same canonical JWK, and so does its private JWK.
+#include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include <cstddef>
@@ -47,13 +49,33 @@ constexpr Algorithm kAlgorithms[] = {
     Algorithm::ES256K, Algorithm::EdDSA, Algorithm::Ed25519, Algorithm::Ed448,
 };
 
-// OpenSSL's own pairwise check of a private key (RSA: n = pq, de = 1 mod
-// lambda(n), the CRT values; EC: dG = Q). Public keys and secrets pass.
+// Whether a private key is consistent: OpenSSL's pairwise check (RSA: n = pq,
+// de = 1 mod lambda(n), the CRT values; EC: dG = Q), or for an RSA key
+// without its factors, which that check cannot judge ("value missing"),
+// whether (2^e)^d = 2 mod n. Public keys and secrets pass.
 bool Consistent(const ImportedKey &key) {
     if (!key.has_private || !key.pkey) return true;
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, key.pkey.get(), nullptr);
     int consistent = ctx != nullptr ? EVP_PKEY_pairwise_check(ctx) : 0;
     EVP_PKEY_CTX_free(ctx);
+    BIGNUM *n = nullptr, *e = nullptr, *d = nullptr, *p = nullptr;
+    if (consistent != 1 && key.type == KeyType::rsa &&
+        EVP_PKEY_get_bn_param(key.pkey.get(), "rsa-factor1", &p) != 1 &&
+        EVP_PKEY_get_bn_param(key.pkey.get(), "n", &n) == 1 &&
+        EVP_PKEY_get_bn_param(key.pkey.get(), "e", &e) == 1 &&
+        EVP_PKEY_get_bn_param(key.pkey.get(), "d", &d) == 1) {
+        BN_CTX *bn = BN_CTX_new();
+        BIGNUM *two = BN_new(), *x = BN_new();
+        consistent = bn && two && x && BN_set_word(two, 2) && BN_mod_exp(x, two, e, n, bn) &&
+                     BN_mod_exp(x, x, d, n, bn) && BN_cmp(x, two) == 0;
+        BN_free(x);
+        BN_free(two);
+        BN_CTX_free(bn);
+    }
+    BN_free(n);
+    BN_free(e);
+    BN_clear_free(d);
+    BN_clear_free(p);
     ERR_clear_error();
     return consistent == 1;
 }
