@@ -2,7 +2,7 @@
 // not see PostgreSQL's headers (their macros clash with the standard library
 // and their functions longjmp through C++ frames). The Makefile compiles the
 // core's translation units without the server include path and with
-// PG_JWT_CORE_TU defined, so `#include "postgres.h"` does not even resolve
+// PG_JWT_CORE_TU defined, so an include of postgres.h does not even resolve
 // there; this guard catches an indirect include, and the poisoned names a
 // call slipping in by hand. The glue includes these headers after
 // PostgreSQL's, so the checks apply to core translation units only.
