@@ -9,23 +9,8 @@
 -- RSA keys, embedded header keys, and JWK / JWK set rules.
 --
 
--- err(query, with_detail): 'ok', or the error as 'SQLSTATE: message'
--- (with ' [detail]' when asked). The JSON parser's own wording after "is
--- not valid JSON:" is cut, as it varies with the simdjson version.
-CREATE FUNCTION pg_temp.err(query text, with_detail boolean DEFAULT true)
-RETURNS text LANGUAGE plpgsql AS $f$
-DECLARE
-    detail text;
-BEGIN
-    EXECUTE query;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
-    detail := regexp_replace(detail, '(is not valid JSON): .*$', '\1: ...');
-    RETURN SQLSTATE || ': ' || SQLERRM
-        || CASE WHEN with_detail THEN coalesce(' [' || nullif(detail, '') || ']', '') ELSE '' END;
-END
-$f$;
+\i test/regress/helpers.sql
+SET regress.err_detail = on;
 
 -- b64(text): base64url of the UTF-8 bytes, built without pg_jwt.
 CREATE FUNCTION pg_temp.b64(data text) RETURNS text LANGUAGE sql AS

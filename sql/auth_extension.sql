@@ -10,15 +10,7 @@
 -- at the end.
 --
 
--- err(query): runs query and returns 'ok', or the error as 'SQLSTATE: message'.
-CREATE FUNCTION pg_temp.err(query text) RETURNS text LANGUAGE plpgsql AS $f$
-BEGIN
-    EXECUTE query;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$f$;
+\i test/regress/helpers.sql
 
 CREATE EXTENSION pg_jwt_auth;
 SELECT e.extname, e.extversion, n.nspname AS schema, e.extrelocatable,

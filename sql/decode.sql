@@ -5,24 +5,7 @@
 -- the catalogue markings of every function in schema jwt.
 --
 
--- err(query, with_detail): runs query and returns 'ok', or the error as
--- 'SQLSTATE: message' (followed by ' [detail]' when asked), so that every
--- failure shows its code. In a detail, the JSON parser's own wording after
--- "is not valid JSON:" is cut, as it varies with the simdjson version.
-CREATE FUNCTION pg_temp.err(query text, with_detail boolean DEFAULT false)
-RETURNS text LANGUAGE plpgsql AS $f$
-DECLARE
-    detail text;
-BEGIN
-    EXECUTE query;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
-    detail := regexp_replace(detail, '(is not valid JSON): .*$', '\1: ...');
-    RETURN SQLSTATE || ': ' || SQLERRM
-        || CASE WHEN with_detail THEN coalesce(' [' || nullif(detail, '') || ']', '') ELSE '' END;
-END
-$f$;
+\i test/regress/helpers.sql
 
 -- b64(text): base64url of the UTF-8 bytes, built without pg_jwt.
 CREATE FUNCTION pg_temp.b64(data text) RETURNS text LANGUAGE sql AS

@@ -5,21 +5,8 @@
 -- real unprivileged roles.
 --
 
--- err(query, with_detail): 'ok', or the error as 'SQLSTATE: message'
--- (with ' [detail]' unless told otherwise).
-CREATE FUNCTION pg_temp.err(query text, with_detail boolean DEFAULT true)
-RETURNS text LANGUAGE plpgsql AS $f$
-DECLARE
-    detail text;
-BEGIN
-    EXECUTE query;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
-    RETURN SQLSTATE || ': ' || SQLERRM
-        || CASE WHEN with_detail THEN coalesce(' [' || nullif(detail, '') || ']', '') ELSE '' END;
-END
-$f$;
+\i test/regress/helpers.sql
+SET regress.err_detail = on;
 -- part(token, n): the decoded header (1) or payload (2) as jsonb.
 CREATE FUNCTION pg_temp.part(token text, n int) RETURNS jsonb LANGUAGE sql AS
 $$ SELECT convert_from(jwt.url_decode(split_part(token, '.', n)), 'UTF8')::jsonb $$;

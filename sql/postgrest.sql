@@ -11,15 +11,7 @@
 -- at the end.
 --
 
--- err(query): runs query and returns 'ok', or the error as 'SQLSTATE: message'.
-CREATE FUNCTION pg_temp.err(query text) RETURNS text LANGUAGE plpgsql AS $f$
-BEGIN
-    EXECUTE query;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$f$;
+\i test/regress/helpers.sql
 
 -- The roles, as PostgREST's guide sets them up: the authenticator logs in
 -- (NOINHERIT) and switches to web_user or anon per request.

@@ -10,21 +10,7 @@
 -- the end.
 --
 
--- err(query, with_detail): runs query and returns 'ok', or the error as
--- 'SQLSTATE: message' (followed by ' [detail]' when asked).
-CREATE FUNCTION pg_temp.err(query text, with_detail boolean DEFAULT false)
-RETURNS text LANGUAGE plpgsql AS $f$
-DECLARE
-    detail text;
-BEGIN
-    EXECUTE query;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
-    RETURN SQLSTATE || ': ' || SQLERRM
-        || CASE WHEN with_detail THEN coalesce(' [' || nullif(detail, '') || ']', '') ELSE '' END;
-END
-$f$;
+\i test/regress/helpers.sql
 
 -- auth(token): jwt.authenticate(token) in a subtransaction; on success
 -- 'ok as <current_user>' (the role the transaction now runs as), else the

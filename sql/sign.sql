@@ -6,24 +6,7 @@
 -- fault (22023) including key confusion.
 --
 
--- err(query, with_detail): runs query and returns 'ok', or the error as
--- 'SQLSTATE: message' (followed by ' [detail]' when asked), so that every
--- failure shows its code. In a detail, the JSON parser's own wording after
--- "is not valid JSON:" is cut, as it varies with the simdjson version.
-CREATE FUNCTION pg_temp.err(query text, with_detail boolean DEFAULT false)
-RETURNS text LANGUAGE plpgsql AS $f$
-DECLARE
-    detail text;
-BEGIN
-    EXECUTE query;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
-    detail := regexp_replace(detail, '(is not valid JSON): .*$', '\1: ...');
-    RETURN SQLSTATE || ': ' || SQLERRM
-        || CASE WHEN with_detail THEN coalesce(' [' || nullif(detail, '') || ']', '') ELSE '' END;
-END
-$f$;
+\i test/regress/helpers.sql
 
 -- sqlstate(query): only the SQLSTATE (or 'ok'), where the message is not the
 -- contract.

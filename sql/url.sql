@@ -4,22 +4,7 @@
 -- and a strict decoder that refuses every non-canonical spelling with 22P02.
 --
 
--- err(query, with_detail): runs query and returns 'ok', or the error as
--- 'SQLSTATE: message' (followed by ' [detail]' when asked), so that every
--- failure shows its code.
-CREATE FUNCTION pg_temp.err(query text, with_detail boolean DEFAULT false)
-RETURNS text LANGUAGE plpgsql AS $f$
-DECLARE
-    detail text;
-BEGIN
-    EXECUTE query;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
-    RETURN SQLSTATE || ': ' || SQLERRM
-        || CASE WHEN with_detail THEN coalesce(' [' || nullif(detail, '') || ']', '') ELSE '' END;
-END
-$f$;
+\i test/regress/helpers.sql
 
 -- Every input length modulo 3 (so every output length modulo 4: 0, 2, 3),
 -- with bytes that use both URL-safe characters '-' (62) and '_' (63), and

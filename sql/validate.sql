@@ -10,21 +10,8 @@
 -- Times: T = 2026-01-01T00:00:00Z = 1767225600 seconds since 1970.
 --
 
--- err(query): 'ok', or the error as 'SQLSTATE: message [detail]'. The
--- JSON parser's own wording after "is not valid JSON:" is cut, as it
--- varies with the simdjson version.
-CREATE FUNCTION pg_temp.err(query text) RETURNS text LANGUAGE plpgsql AS $f$
-DECLARE
-    detail text;
-BEGIN
-    EXECUTE query;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
-    detail := regexp_replace(detail, '(is not valid JSON): .*$', '\1: ...');
-    RETURN SQLSTATE || ': ' || SQLERRM || coalesce(' [' || nullif(detail, '') || ']', '');
-END
-$f$;
+\i test/regress/helpers.sql
+SET regress.err_detail = on;
 -- run(query): the query's one value as text, or the error as err() gives it.
 CREATE FUNCTION pg_temp.run(query text) RETURNS text LANGUAGE plpgsql AS $f$
 DECLARE
