@@ -54,7 +54,7 @@ UNIT_SRCS = $(sort $(wildcard test/unit/*.cpp test/vectors/*.cpp))
 TEST_CXXFLAGS = -std=c++20 -g -O1 $(WARNINGS) -DPG_JWT_CORE_TU -Isrc -Itest $(DEPS_CFLAGS)
 TEST_LIBS = -lgtest_main -lgtest -lpthread $(DEPS_LIBS)
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-TEST_HEADERS = $(wildcard src/core/*.hpp test/unit/*.hpp test/vectors/*.hpp)
+TEST_HEADERS = $(wildcard src/core/*.hpp test/common/*.hpp test/unit/*.hpp test/vectors/*.hpp)
 
 UNIT_OBJS = $(patsubst %.cpp,build/unit/%.o,$(CORE_SRCS) $(UNIT_SRCS))
 ASAN_OBJS = $(patsubst %.cpp,build/asan/%.o,$(CORE_SRCS) $(UNIT_SRCS))
@@ -104,7 +104,7 @@ bench: deps
 	$(MAKE) install
 	scripts/in-cluster test/bench/run
 
-FORMAT_FILES = $(wildcard src/core/*.[ch]pp src/pg/*.[ch]pp test/unit/*.[ch]pp test/vectors/*.[ch]pp test/fuzz/*.cpp)
+FORMAT_FILES = $(wildcard src/core/*.[ch]pp src/pg/*.[ch]pp test/unit/*.[ch]pp test/vectors/*.[ch]pp test/common/*.hpp test/fuzz/*.[ch]pp test/fault/*.cpp)
 format:
 	clang-format -i $(FORMAT_FILES)
 format-check:

@@ -19,6 +19,25 @@ enum class Fault {
     internal,          // a bug or a library failure: XX000
 };
 
+// The fault's name, for messages and test output.
+constexpr const char *fault_name(Fault fault) {
+    switch (fault) {
+        case Fault::none:
+            return "none";
+        case Fault::malformed_token:
+            return "malformed_token";
+        case Fault::invalid_argument:
+            return "invalid_argument";
+        case Fault::token_rejected:
+            return "token_rejected";
+        case Fault::out_of_memory:
+            return "out_of_memory";
+        case Fault::internal:
+            return "internal";
+    }
+    return "?";
+}
+
 struct Status {
     Fault fault = Fault::none;
     std::string message;  // short, lower-case, no trailing period

@@ -646,21 +646,7 @@ struct Sweep {
 };
 
 const char *FaultName(Fault f) {
-    switch (f) {
-        case Fault::none:
-            return "none";
-        case Fault::malformed_token:
-            return "malformed_token";
-        case Fault::invalid_argument:
-            return "invalid_argument";
-        case Fault::token_rejected:
-            return "token_rejected";
-        case Fault::out_of_memory:
-            return "out_of_memory";
-        case Fault::internal:
-            return "internal";
-    }
-    return "?";
+    return fault_name(f);
 }
 
 const char *ModeName(faults::Mode m) {

@@ -18,26 +18,13 @@
 #include <string_view>
 #include <vector>
 
+#include "common/utf8.hpp"
 #include "core/status.hpp"
 
 namespace fuzz {
 
 inline const char *FaultName(pgjwt::Fault fault) {
-    switch (fault) {
-        case pgjwt::Fault::none:
-            return "none";
-        case pgjwt::Fault::malformed_token:
-            return "malformed_token";
-        case pgjwt::Fault::invalid_argument:
-            return "invalid_argument";
-        case pgjwt::Fault::token_rejected:
-            return "token_rejected";
-        case pgjwt::Fault::out_of_memory:
-            return "out_of_memory";
-        case pgjwt::Fault::internal:
-            return "internal";
-    }
-    return "?";
+    return pgjwt::fault_name(fault);
 }
 
 inline std::string Describe(const pgjwt::Status &s) {
@@ -125,36 +112,7 @@ inline std::string Hex(std::string_view bytes, size_t max = 256) {
     return out;
 }
 
-// Well-formed UTF-8: no overlong forms, surrogates or code points past U+10FFFF.
-inline bool IsValidUtf8(std::string_view s) {
-    size_t i = 0;
-    while (i < s.size()) {
-        auto c = static_cast<unsigned char>(s[i]);
-        size_t len;
-        unsigned min, cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            len = 2, min = 0x80, cp = c & 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            len = 3, min = 0x800, cp = c & 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            len = 4, min = 0x10000, cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (i + len > s.size()) return false;
-        for (size_t k = 1; k < len; k++) {
-            auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xc0) != 0x80) return false;
-            cp = (cp << 6) | (cc & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-        i += len;
-    }
-    return true;
-}
+using pgjwt_test::IsValidUtf8;
 
 // DESIGN.md section 2.3: the queue is empty after every core call.
 inline void CheckQueue(const char *call) {

@@ -8,26 +8,13 @@
 #include <string>
 #include <string_view>
 
+#include "common/utf8.hpp"
 #include "core/status.hpp"
 
 namespace pgjwt {
 
 inline const char *FaultName(Fault fault) {
-    switch (fault) {
-        case Fault::none:
-            return "none";
-        case Fault::malformed_token:
-            return "malformed_token";
-        case Fault::invalid_argument:
-            return "invalid_argument";
-        case Fault::token_rejected:
-            return "token_rejected";
-        case Fault::out_of_memory:
-            return "out_of_memory";
-        case Fault::internal:
-            return "internal";
-    }
-    return "?";
+    return fault_name(fault);
 }
 
 // Found by GoogleTest through argument-dependent lookup.
@@ -74,39 +61,6 @@ inline ::testing::AssertionResult IsStatusWithDetailPrefix(const pgjwt::Status &
     return ::testing::AssertionFailure()
            << "expected {" << pgjwt::FaultName(fault) << ", \"" << message << "\", \""
            << detail_prefix << "...\"}\n     got " << Describe(s);
-}
-
-// Well-formed UTF-8 (no overlong forms, surrogates or code points past
-// U+10FFFF): what a PostgreSQL error message must be in a UTF-8 database.
-inline bool IsValidUtf8(std::string_view s) {
-    size_t i = 0;
-    while (i < s.size()) {
-        auto c = static_cast<unsigned char>(s[i]);
-        size_t len;
-        unsigned min;
-        unsigned cp;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            len = 2, min = 0x80, cp = c & 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            len = 3, min = 0x800, cp = c & 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            len = 4, min = 0x10000, cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (i + len > s.size()) return false;
-        for (size_t k = 1; k < len; ++k) {
-            auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xc0) != 0x80) return false;
-            cp = (cp << 6) | (cc & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-        i += len;
-    }
-    return true;
 }
 
 }  // namespace pgjwt_test
