@@ -57,27 +57,37 @@ Status jws_split(std::string_view token, JwsParts &out) {
 Status jws_decode(std::string_view token, Jws &out) {
     PGJWT_TRY(jws_split(token, out.parts));
     // Rows of one query usually share one header: when its encoded form is
-    // the last one seen, reuse that decode and parse.
+    // the last one seen, reuse that decode and parse. Each new cached header
+    // gets a new generation, so a caller that reuses its Jws row after row
+    // (and so already holds the cached header) skips even the copy.
     static std::string last_encoded, last_json;
     static JoseHeader last_parsed;
-    static bool last_valid = false;
-    bool same_header = last_valid && out.parts.header_b64 == last_encoded;
-    if (!same_header)
+    static uint64_t last_generation = 0;  // 0: nothing cached
+    static uint64_t generations = 0;      // never reused, even after a failed parse
+    bool same_header = last_generation != 0 && out.parts.header_b64 == last_encoded;
+    if (!same_header) {
+        out.header_generation = 0;
         PGJWT_TRY(
             decode_part(out.parts.header_b64, "token header", out.header_json, json_padding()));
+    }
     PGJWT_TRY(decode_part(out.parts.payload_b64, "token payload", out.payload, json_padding()));
     PGJWT_TRY(decode_part(out.parts.signature_b64, "token signature", out.signature, 0));
     if (same_header) {
-        out.header_json = last_json;
-        out.header = last_parsed;
+        if (out.header_generation != last_generation) {
+            out.header_json = last_json;
+            out.header = last_parsed;
+            out.header_generation = last_generation;
+        }
         return Status::Ok();
     }
-    last_valid = false;
+    uint64_t next_generation = ++generations;
+    last_generation = 0;
     PGJWT_TRY(parse_jose_header(json_input(out.header_json), out.header));
     last_encoded = out.parts.header_b64;
     last_json = out.header_json;
     last_parsed = out.header;
-    last_valid = true;
+    last_generation = next_generation;
+    out.header_generation = next_generation;
     return Status::Ok();
 }
 
