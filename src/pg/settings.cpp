@@ -15,6 +15,7 @@ char *setting_role_claim_key = nullptr;
 char *setting_anon_role = nullptr;
 char *setting_claims = nullptr;
 char *setting_request_claims = nullptr;
+bool setting_claims_once_per_query = true;
 uint64 claims_generation = 1;
 
 namespace {
@@ -56,6 +57,16 @@ void define_settings() {
                              "Off by default: any role can set request.jwt.claims. Turn it on only "
                              "for a role whose SQL comes from PostgREST alone.",
                              &setting_trust_request_claims, false, PGC_SUSET, 0, nullptr, bump_bool,
+                             nullptr);
+    // Only a question of speed (the accessors are STABLE, so the answer is
+    // the same either way), hence settable by every role.
+    DefineCustomBoolVariable("pg_jwt.claims_once_per_query",
+                             "Whether claim accessors in row filters are evaluated once per "
+                             "query.",
+                             "On: a call such as jwt.claim('sub') with constant arguments in a "
+                             "WHERE or JOIN condition, a row-level security policy or a WITH "
+                             "CHECK option is planned as an InitPlan.",
+                             &setting_claims_once_per_query, true, PGC_USERSET, 0, nullptr, nullptr,
                              nullptr);
     DefineCustomStringVariable("pg_jwt.role_claim_key",
                                "Where jwt.authenticate finds the role to switch to, in PostgREST's "
