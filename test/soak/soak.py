@@ -127,7 +127,7 @@ def window_avg(samples, col, warm):
     return sum(after[:k]) / k, sum(after[-k:]) / k, len(after)
 
 
-def memory_checks(checks, results, tolerance, trace=None):
+def memory_checks(checks, results, tolerance, rss_tolerance, trace=None):
     print("\nmemory per backend (after a warm-up: one batch per function and profile, then 10%"
           " of the run; averages of the first and last 10% of the samples):")
     print("%-4s %-7s %8s %14s %14s %8s %12s %12s %8s" % (
@@ -142,7 +142,7 @@ def memory_checks(checks, results, tolerance, trace=None):
             "%d%s" % (r["idx"], "a" if r["ascii"] else ""), r["pid"], n, c1, c2, dc, r1, r2, dr))
         checks.check(abs(dc) <= tolerance, "backend %d memory contexts flat" % r["pid"],
                       "%.0f -> %.0f bytes (%+.2f%%)" % (c1, c2, dc))
-        checks.check(abs(dr) <= tolerance, "backend %d RssAnon flat" % r["pid"],
+        checks.check(abs(dr) <= rss_tolerance, "backend %d RssAnon flat" % r["pid"],
                       "%.0f -> %.0f kB (%+.2f%%)" % (r1, r2, dr))
         grew = sorted(((r["ctx_end"].get(k, 0) - v, k) for k, v in r["ctx_start"].items()),
                       reverse=True)
@@ -187,6 +187,15 @@ def main():
     ap.add_argument("--batch", type=int, help="tokens per round trip (default 200; short 100)")
     ap.add_argument("--seed", type=int, default=int(time.time()))
     ap.add_argument("--tolerance", type=float, default=5.0, help="memory drift allowed, percent")
+    # RssAnon also moves with the C allocator's one-time steps (glibc raises
+    # its mmap threshold after a large free, so a later large block comes
+    # from the heap and stays): +5..7 % once, a few hundred kB, seen in the
+    # short run (~6,000 tokens a backend, 13 samples) on 2 of 3 runs, also
+    # at commits whose full soak is flat. A leak grows with the work; the
+    # full run (1,000,000 tokens) keeps the 5 % bound, the short one allows
+    # 15 % (a leak of more than about 125 bytes a token still fails it).
+    ap.add_argument("--rss-tolerance", type=float,
+                    help="RssAnon drift allowed, percent (default: --tolerance; short 15)")
     ap.add_argument("--no-limits", action="store_true")
     ap.add_argument("--trace-memory", help="write every memory sample to this file")
     args = ap.parse_args()
@@ -286,7 +295,10 @@ def main():
         checks.check(r["pid"] in alive, "backend %d (connection %d) alive from start to end" % (
             r["pid"], r["idx"]))
 
-    memory_checks(checks, results, args.tolerance, args.trace_memory)
+    rss_tolerance = args.rss_tolerance
+    if rss_tolerance is None:
+        rss_tolerance = 15.0 if args.short else args.tolerance
+    memory_checks(checks, results, args.tolerance, rss_tolerance, args.trace_memory)
     print("\n%d passed, %d failed" % (checks.passed, checks.failed))
     return 0 if checks.failed == 0 else 1
 
