@@ -107,20 +107,12 @@ BEGIN
 END
 $$;
 
-CREATE TEMP VIEW best AS
-SELECT name,
-       min(seconds) AS wall,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS wall_median,
-       min(cpu_seconds) AS cpu,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY wait_seconds / seconds) AS wait_share
-FROM bench.timings GROUP BY name;
-
 -- Net ns/row: the case's minimum less its floor's minimum.
 CREATE TEMP VIEW net AS
 SELECT c.name, c.alg, c.op, c.rows,
        (b.wall - f.wall) * 1e9 / c.rows AS wall_ns,
        (b.cpu - f.cpu) * 1e9 / c.rows AS cpu_ns
-FROM bench.cases c JOIN best b ON b.name = c.name JOIN best f ON f.name = c.floor;
+FROM bench.cases c JOIN bench.best b ON b.name = c.name JOIN bench.best f ON f.name = c.floor;
 
 -- raw_openssl: ns per operation, minimum of the rounds.
 CREATE TEMP VIEW raw AS
@@ -170,7 +162,7 @@ SELECT c.name AS "case", c.rows,
        round(n.wall_ns::numeric, 1) AS "net",
        round(n.cpu_ns::numeric, 1) AS "net (cpu)"
 FROM bench.cases c
-JOIN best b ON b.name = c.name
+JOIN bench.best b ON b.name = c.name
 LEFT JOIN net n ON n.name = c.name
 ORDER BY c.ord;
 

@@ -194,13 +194,7 @@ FROM pg_class
 WHERE relnamespace = 'bench'::regnamespace AND relkind = 'r' AND relname ~ '^(v|s|c)_'
 ORDER BY relname \gexec
 
-CREATE TABLE bench.timings (
-    name text NOT NULL,
-    rep int NOT NULL,
-    seconds double precision NOT NULL,      -- wall clock (clock_timestamp)
-    cpu_seconds double precision,           -- on-CPU time of this backend, if known
-    wait_seconds double precision           -- time runnable but waiting for a CPU, if known
-);
+\ir timing.sql
 
 -- raw_openssl's lines: round, name (raw_verify_RS256, ...), operations, wall
 -- and on-CPU seconds of the timed loop.
@@ -211,53 +205,6 @@ CREATE TABLE bench.raw_timings (
     seconds double precision NOT NULL,
     cpu_seconds double precision NOT NULL
 );
-
--- This backend's scheduler statistics (Linux /proc/self/schedstat: time on a
--- CPU and time waiting in the run queue, in ns), or NULLs where unreadable.
--- As in test/bench/setup.sql: a cross-check; PASS/MISS is decided on wall
--- clock. The caller sleeps 1 ms first so that the kernel updates the counters.
-CREATE FUNCTION bench.schedstat(OUT on_cpu_ns bigint, OUT waiting_ns bigint)
-LANGUAGE plpgsql AS $$
-DECLARE
-    fields text[];
-BEGIN
-    fields := string_to_array(trim(pg_read_file('/proc/self/schedstat')), ' ');
-    on_cpu_ns := fields[1]::bigint;
-    waiting_ns := fields[2]::bigint;
-EXCEPTION WHEN OTHERS THEN
-    on_cpu_ns := NULL;
-    waiting_ns := NULL;
-END
-$$;
-
--- Runs one query, checks its count and, for rep > 0, records its times.
-CREATE FUNCTION bench.time_query(name text, rep int, query text, expected bigint) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-    s0 record;
-    s1 record;
-    started timestamptz;
-    finished timestamptz;
-    n bigint;
-BEGIN
-    PERFORM pg_sleep(0.001);
-    s0 := bench.schedstat();
-    started := clock_timestamp();
-    EXECUTE query INTO n;
-    finished := clock_timestamp();
-    PERFORM pg_sleep(0.001);
-    s1 := bench.schedstat();
-    IF n IS DISTINCT FROM expected THEN
-        RAISE EXCEPTION 'benchmark query counted % rows, expected %', n, expected
-            USING DETAIL = query;
-    END IF;
-    IF rep > 0 THEN
-        INSERT INTO bench.timings
-        VALUES (name, rep, extract(epoch FROM finished - started),
-                (s1.on_cpu_ns - s0.on_cpu_ns) / 1e9, (s1.waiting_ns - s0.waiting_ns) / 1e9);
-    END IF;
-END
-$$;
 
 -- One round: every case once, in order.
 CREATE FUNCTION bench.run_round(rep int) RETURNS void

@@ -59,20 +59,12 @@ BEGIN
 END
 $$;
 
-CREATE TEMP VIEW best AS
-SELECT name,
-       min(seconds) AS wall,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS wall_median,
-       min(cpu_seconds) AS cpu,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY wait_seconds / seconds) AS wait_share
-FROM bench.timings GROUP BY name;
-
 -- Net ns/row: the case's minimum less its floor's minimum.
 CREATE TEMP VIEW net AS
 SELECT c.name,
        (b.wall - f.wall) * 1e9 / current_setting('bench.rows')::bigint AS wall_ns,
        (b.cpu - f.cpu) * 1e9 / current_setting('bench.rows')::bigint AS cpu_ns
-FROM bench.cases c JOIN best b ON b.name = c.name JOIN best f ON f.name = c.floor;
+FROM bench.cases c JOIN bench.best b ON b.name = c.name JOIN bench.best f ON f.name = c.floor;
 
 CREATE TEMP VIEW verdict AS
 SELECT r.ord, r.measure, r.numerator, r.target,
@@ -101,7 +93,7 @@ SELECT c.name AS "case",
        round(n.wall_ns::numeric, 1) AS "net",
        round(n.cpu_ns::numeric, 1) AS "net (cpu)"
 FROM bench.cases c
-JOIN best b ON b.name = c.name
+JOIN bench.best b ON b.name = c.name
 LEFT JOIN net n ON n.name = c.name
 ORDER BY c.ord;
 
