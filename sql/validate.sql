@@ -321,6 +321,12 @@ SET pg_jwt.jwks = '{"keys":[{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2Vjcm
 SELECT pg_temp.err(format('SELECT jwt.validate(%L)', jwt.sign('{}', 'secret-secret-secret-secret-secr', 'HS256', '{"kid":"hs-1"}'))) AS oct_in_setting;
 SET pg_jwt.jwks = '{"keys":';
 SELECT pg_temp.err(format('SELECT jwt.validate(%L)', jwt.sign('{}', 'secret-secret-secret-secret-secr', 'HS256', '{"kid":"hs-1"}'))) AS invalid_setting;
+-- The parsed setting is kept while its text stays the same: each change,
+-- including back to a text seen before, is read anew.
+SET pg_jwt.jwks = '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"gGlik4668AkumETePfTujrzQ0Q7CRAjCalqEOpVAfyY","kid":"ed-1"}]}';
+SELECT pg_temp.err(format('SELECT jwt.validate(%L)', jwt.sign('{"sub":"e"}', E'-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIHsh2UQiRH6Qa5wmCE/cN00uQt4e3SqjYchDBC4EF7T5\n-----END PRIVATE KEY-----\n', 'EdDSA', '{"kid":"ed-1"}'))) AS setting_again;
+SET pg_jwt.jwks = '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"j9wtROX6DS86L-dQFWxmqv6E7Rikhe4dS-_e6qG_e1s","kid":"ed-1"}]}';
+SELECT pg_temp.err(format('SELECT jwt.validate(%L)', jwt.sign('{"sub":"e"}', E'-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIHsh2UQiRH6Qa5wmCE/cN00uQt4e3SqjYchDBC4EF7T5\n-----END PRIVATE KEY-----\n', 'EdDSA', '{"kid":"ed-1"}'))) AS setting_with_another_key;
 RESET pg_jwt.jwks;
 
 -- The pg_jwt.audience, pg_jwt.issuer and pg_jwt.leeway settings are the

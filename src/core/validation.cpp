@@ -155,16 +155,35 @@ Status check_claims(const ValidatedToken &token, const ValidationPolicy &policy)
     return Status::Ok();
 }
 
-// The JWK set text of the keyring keys for `alg`, plus the configured public JWKS.
-Status keyring_material(Algorithm alg, const ValidationKeys &keys, std::string &text) {
-    std::vector<JwkMembers> configured;
-    bool is_set = false;
-    if (!keys.configured_jwks.empty()) {
-        Status s = parse_jwk_text(keys.configured_jwks, configured, is_set);
+// The keys of the pg_jwt.jwks setting, parsed once and kept while the
+// setting's text stays the same: every validation without a key argument
+// reads them (once per row in a bulk jwt.validate), and comparing the text
+// costs far less than parsing a JWK set.
+Status configured_keys(std::string_view text, const std::vector<JwkMembers> *&out) {
+    static std::string last_text;
+    static std::vector<JwkMembers> last_keys;
+    static bool cached = false;
+    if (!cached || text != last_text) {
+        cached = false;
+        std::vector<JwkMembers> keys;
+        bool is_set = false;
+        Status s = parse_jwk_text(text, keys, is_set);
         if (!s.ok())
             return Status::InvalidArgument("invalid pg_jwt.jwks setting",
                                            s.detail.empty() ? s.message : s.detail);
+        last_keys = std::move(keys);
+        last_text.assign(text);
+        cached = true;
     }
+    out = &last_keys;
+    return Status::Ok();
+}
+
+// The JWK set text of the keyring keys for `alg`, plus the configured public JWKS.
+Status keyring_material(Algorithm alg, const ValidationKeys &keys, std::string &text) {
+    static const std::vector<JwkMembers> none;
+    const std::vector<JwkMembers> *configured = &none;
+    if (!keys.configured_jwks.empty()) PGJWT_TRY(configured_keys(keys.configured_jwks, configured));
     text = "{\"keys\":[";
     bool first = true;
     std::vector<std::string_view> kids;
@@ -178,7 +197,7 @@ Status keyring_material(Algorithm alg, const ValidationKeys &keys, std::string &
         }
     }
     // The setting holds public keys only; the keyring's own kids take precedence.
-    for (const JwkMembers &m : configured) {
+    for (const JwkMembers &m : *configured) {
         if (m.kty == "oct")
             return Status::InvalidArgument("pg_jwt.jwks must hold public keys only",
                                            "Settings are readable by every role; keep HMAC "
