@@ -9,22 +9,13 @@
 #include <string>
 #include <string_view>
 
+#include "common/repo_path.hpp"
+
 namespace pgjwt_test {
 
-// The path of test/vectors/<relative>, looked up from PG_JWT_SOURCE_DIR, else
-// from the current directory and its parents; empty when not found.
+// The path of test/vectors/<relative> (see RepoPath); empty when not found.
 inline std::filesystem::path VectorPath(std::string_view relative) {
-    namespace fs = std::filesystem;
-    const fs::path rel = fs::path("test") / "vectors" / fs::path(relative);
-#ifdef PG_JWT_SOURCE_DIR
-    if (fs::path p = fs::path(PG_JWT_SOURCE_DIR) / rel; fs::exists(p)) return p;
-#endif
-    std::error_code ec;
-    for (fs::path dir = fs::current_path(ec); !ec && !dir.empty(); dir = dir.parent_path()) {
-        if (fs::path p = dir / rel; fs::exists(p)) return p;
-        if (dir == dir.root_path()) break;
-    }
-    return {};
+    return RepoPath(std::filesystem::path("test") / "vectors" / std::filesystem::path(relative));
 }
 
 // Hex test data to bytes (Wycheproof's "key", "msg", "tag"); false on an
