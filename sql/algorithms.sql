@@ -98,6 +98,13 @@ SELECT t.alg, t.name, jwt.header(t.token) AS header, length(pg_temp.sig(t.token)
        (jwt.verify(t.token, k.public_pem, t.alg)).payload::text AS payload
 FROM t JOIN k USING (name) ORDER BY t.alg, t.name;
 
+-- A jsonb key that changes from row to row: each RSA token against both RSA
+-- public JWKs in turn, valid exactly with its own (the text of the last
+-- jsonb key is reused only for a byte-identical key).
+SELECT t.alg, t.name AS signed_with, k.name AS verified_with, (jwt.verify(t.token, k.jwk, t.alg)).valid
+FROM t JOIN k ON k.name IN ('rsa2048', 'rsa3072')
+WHERE t.alg ~ '^(RS|PS)' ORDER BY t.alg, k.name;
+
 -- The other private forms sign too: PKCS#1 for RSA (verified with the
 -- PKCS#1 public key and with the X.509 certificate), SEC1 for EC; and the
 -- certificate verifies the PKCS#8-signed tokens.
