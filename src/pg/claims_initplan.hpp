@@ -2,9 +2,16 @@
 // claims_initplan.cpp).
 #pragma once
 
+#include "pg/postgres_headers.hpp"
+
+extern "C" {
+#include "nodes/parsenodes.h"
+}
+
 namespace pgjwt::pg {
 
-// Installs the planner hook; called once from _PG_init.
-void install_claims_planner_hook();
+// Wraps the accessor calls in this query's own conditions (not those of its
+// sub-queries) into scalar sub-selects.
+void wrap_claim_accessors(Query *query);
 
 }  // namespace pgjwt::pg

@@ -2,7 +2,7 @@
 #include "pg/postgres_headers.hpp"
 
 #include "pg/cache_invalidation.hpp"
-#include "pg/claims_initplan.hpp"
+#include "pg/planner_hook.hpp"
 #include "pg/settings.hpp"
 
 extern "C" {
@@ -14,5 +14,5 @@ void _PG_init(void);
 void _PG_init(void) {
     pgjwt::pg::define_settings();
     pgjwt::pg::register_cache_invalidation();
-    pgjwt::pg::install_claims_planner_hook();
+    pgjwt::pg::install_planner_hook();
 }

@@ -16,6 +16,7 @@ char *setting_anon_role = nullptr;
 char *setting_claims = nullptr;
 char *setting_request_claims = nullptr;
 bool setting_claims_once_per_query = true;
+bool setting_row_functions_as_subqueries = true;
 uint64 claims_generation = 1;
 
 namespace {
@@ -68,6 +69,13 @@ void define_settings() {
                              "CHECK option is planned as an InitPlan.",
                              &setting_claims_once_per_query, true, PGC_USERSET, 0, nullptr, nullptr,
                              nullptr);
+    // Speed only as well: the same rows either way.
+    DefineCustomBoolVariable("pg_jwt.row_functions_as_subqueries",
+                             "Whether jwt.verify and jwt.decode in FROM run as sub-selects.",
+                             "On: a call in FROM on values that change from row to row is planned "
+                             "as a sub-select, without a tuplestore per row.",
+                             &setting_row_functions_as_subqueries, true, PGC_USERSET, 0, nullptr,
+                             nullptr, nullptr);
     DefineCustomStringVariable("pg_jwt.role_claim_key",
                                "Where jwt.authenticate finds the role to switch to, in PostgREST's "
                                "syntax (.role, .a.b, .\"https://x\".roles[0]); empty: no switch.",

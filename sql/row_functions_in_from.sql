@@ -1,0 +1,153 @@
+--
+-- row_functions_in_from: jwt.verify and jwt.decode in FROM on values that
+-- change from row to row run as a sub-select (a Result node per row)
+-- instead of a Function Scan, which fills a tuplestore for every row
+-- (pg_jwt.row_functions_as_subqueries, on by default). The answers must be
+-- those of the Function Scan in every shape: NULL arguments, column
+-- aliases, whole-row references, outer joins, references from sub-selects,
+-- and the function must still run exactly once per row.
+--
+
+\i test/regress/helpers.sql
+
+-- The rewrite applies once pg_jwt is loaded in the session.
+LOAD 'pg_jwt';
+
+CREATE SCHEMA rowfn;
+CREATE TABLE rowfn.tokens (id int, tok text, key text);
+INSERT INTO rowfn.tokens VALUES
+    (1, jwt.sign('{"sub":"a","exp":4102444800}', 'secret-1'), 'secret-1'),
+    (2, jwt.sign('{"sub":"b","exp":1000}', 'secret-1'), 'secret-1'),   -- expired
+    (3, jwt.sign('{"sub":"c"}', 'secret-2'), 'secret-1'),              -- another key
+    (4, NULL, 'secret-1');                                             -- no token
+ANALYZE rowfn.tokens;
+
+-- rowfn.same(query): the query's rows (as text, in order) are identical
+-- with the rewrite on and off, and the rewrite changed the plan.
+CREATE FUNCTION rowfn.rows_of(query text) RETURNS text[] LANGUAGE plpgsql AS $$
+DECLARE result text[];
+BEGIN
+    EXECUTE format('SELECT array_agg(q::text ORDER BY ordinal) FROM (%s) q WITH ORDINALITY AS o(q, ordinal)', query)
+        INTO result;
+    RETURN result;
+EXCEPTION WHEN OTHERS THEN
+    RETURN ARRAY['error ' || SQLSTATE || ': ' || SQLERRM];
+END
+$$;
+CREATE FUNCTION rowfn.plan_of(query text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE line text; plan text := '';
+BEGIN
+    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP plan := plan || line || E'\n'; END LOOP;
+    RETURN plan;
+END
+$$;
+CREATE FUNCTION rowfn.same(query text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE rewritten text[]; plain text[]; rewritten_plan text; plain_plan text;
+BEGIN
+    rewritten := rowfn.rows_of(query);
+    rewritten_plan := rowfn.plan_of(query);
+    SET LOCAL pg_jwt.row_functions_as_subqueries = off;
+    plain := rowfn.rows_of(query);
+    plain_plan := rowfn.plan_of(query);
+    SET LOCAL pg_jwt.row_functions_as_subqueries = on;
+    RETURN CASE WHEN rewritten IS DISTINCT FROM plain THEN 'DIFFERENT: ' || rewritten::text || ' vs ' || plain::text
+                WHEN rewritten_plan = plain_plan THEN 'same rows, plan not rewritten'
+                ELSE 'same rows' END;
+END
+$$;
+
+-- The plan: a Result node per row instead of a Function Scan.
+EXPLAIN (COSTS OFF, VERBOSE)
+SELECT t.id, v.valid FROM rowfn.tokens t, LATERAL jwt.verify(t.tok, t.key) v ORDER BY t.id;
+SET pg_jwt.row_functions_as_subqueries = off;
+EXPLAIN (COSTS OFF, VERBOSE)
+SELECT t.id, v.valid FROM rowfn.tokens t, LATERAL jwt.verify(t.tok, t.key) v ORDER BY t.id;
+RESET pg_jwt.row_functions_as_subqueries;
+
+-- Every column; a NULL token gives a row of NULLs (verify is STRICT).
+SELECT t.id, v.header, v.payload, v.valid
+FROM rowfn.tokens t, LATERAL jwt.verify(t.tok, t.key) v ORDER BY t.id;
+SELECT rowfn.same($q$SELECT t.id, v.header, v.payload, v.valid
+                     FROM rowfn.tokens t, LATERAL jwt.verify(t.tok, t.key) v ORDER BY t.id$q$);
+
+-- Filtering on valid and reading the payload, without LATERAL.
+SELECT t.id, v.payload ->> 'sub' AS sub
+FROM rowfn.tokens t, jwt.verify(t.tok, t.key) v WHERE v.valid ORDER BY t.id;
+SELECT rowfn.same($q$SELECT t.id, v.payload ->> 'sub' AS sub
+                     FROM rowfn.tokens t, jwt.verify(t.tok, t.key) v WHERE v.valid ORDER BY t.id$q$);
+
+-- Column aliases, and a whole-row reference (also through row_to_json).
+SELECT t.id, v.ok, v, row_to_json(v) ->> 'ok' AS ok_json
+FROM rowfn.tokens t, jwt.verify(t.tok, t.key) AS v(h, p, ok) ORDER BY t.id;
+SELECT rowfn.same($q$SELECT t.id, v.ok, v, row_to_json(v)::text
+                     FROM rowfn.tokens t, jwt.verify(t.tok, t.key) AS v(h, p, ok) ORDER BY t.id$q$);
+SELECT rowfn.same($q$SELECT t.id, v IS NULL AS is_null, v.* IS NULL AS all_null
+                     FROM rowfn.tokens t, jwt.verify(t.tok, t.key) v ORDER BY t.id$q$);
+
+-- Outer joins, on either side, with a condition on the function's columns.
+SELECT t.id, v.valid FROM rowfn.tokens t LEFT JOIN LATERAL jwt.verify(t.tok, t.key) v ON v.valid ORDER BY t.id;
+SELECT rowfn.same($q$SELECT t.id, v.valid FROM rowfn.tokens t
+                     LEFT JOIN LATERAL jwt.verify(t.tok, t.key) v ON v.valid ORDER BY t.id$q$);
+SELECT rowfn.same($q$SELECT t.id, v.valid, u.id FROM rowfn.tokens t
+                     CROSS JOIN LATERAL jwt.verify(t.tok, t.key) v
+                     FULL JOIN rowfn.tokens u ON u.id = t.id + 1 AND v.valid ORDER BY t.id, u.id$q$);
+
+-- The call in a sub-select, on the outer query's columns; an argument that
+-- is itself a sub-select.
+SELECT t.id, (SELECT v.valid FROM jwt.verify(t.tok, t.key) v) AS valid FROM rowfn.tokens t ORDER BY t.id;
+SELECT rowfn.same($q$SELECT t.id, (SELECT v.valid FROM jwt.verify(t.tok, t.key) v) FROM rowfn.tokens t ORDER BY t.id$q$);
+SELECT rowfn.same($q$SELECT t.id, v.valid FROM rowfn.tokens t,
+                     jwt.verify((SELECT u.tok FROM rowfn.tokens u WHERE u.id = t.id), t.key) v ORDER BY t.id$q$);
+SELECT rowfn.same($q$SELECT t.id FROM rowfn.tokens t WHERE EXISTS
+                     (SELECT 1 FROM jwt.verify(t.tok, t.key) v WHERE v.valid) ORDER BY t.id$q$);
+
+-- The other row functions: verify with a binary secret and with a JWK
+-- (whose algorithm argument defaults to NULL: not STRICT), and decode.
+SELECT rowfn.same($q$SELECT t.id, v.valid FROM rowfn.tokens t,
+                     jwt.verify(t.tok, convert_to(t.key, 'UTF8')) v ORDER BY t.id$q$);
+SELECT rowfn.same($q$SELECT t.id, v.valid FROM rowfn.tokens t,
+                     jwt.verify(t.tok, jsonb_build_object('kty', 'oct', 'alg', 'HS256',
+                                                          'k', jwt.url_encode(convert_to(t.key, 'UTF8')))) v
+                     ORDER BY t.id$q$);
+SELECT t.id, d.header ->> 'alg' AS alg, d.payload ->> 'sub' AS sub, octet_length(d.signature) AS signature_bytes
+FROM rowfn.tokens t, jwt.decode(t.tok) d ORDER BY t.id;
+SELECT rowfn.same($q$SELECT t.id, d.* FROM rowfn.tokens t, jwt.decode(t.tok) d ORDER BY t.id$q$);
+
+-- A column read through a join's alias.
+SELECT rowfn.same($q$SELECT j.valid FROM (rowfn.tokens t CROSS JOIN LATERAL jwt.verify(t.tok, t.key) v) j
+                     ORDER BY j.id$q$);
+
+-- Not rewritten: WITH ORDINALITY, constant arguments, and a query that
+-- reads none of the call's columns (the planner would drop the unread call,
+-- and with it the error of a malformed token).
+SELECT rowfn.same($q$SELECT t.id, v.valid, v.ordinality FROM rowfn.tokens t,
+                     jwt.verify(t.tok, t.key) WITH ORDINALITY v ORDER BY t.id$q$);
+SELECT rowfn.same($q$SELECT t.id, v.valid FROM rowfn.tokens t,
+                     jwt.verify('a.b.c', 'k') v ORDER BY t.id$q$);
+SELECT rowfn.same($q$SELECT count(*) FROM rowfn.tokens t, jwt.verify(t.tok, t.key) v$q$);
+SELECT pg_temp.err($q$SELECT count(*) FROM (VALUES ('not-a-token')) t(tok), jwt.verify(t.tok, 'k') v$q$);
+-- A malformed token is still an error when a column is read.
+SELECT pg_temp.err($q$SELECT v.valid FROM (VALUES ('not-a-token')) t(tok), jwt.verify(t.tok, 'k') v$q$);
+
+-- Exactly one call per row however many columns are read (a sub-select
+-- without OFFSET 0 would be inlined and call once per column).
+BEGIN;
+SET LOCAL track_functions = 'all';
+SELECT count(*) FILTER (WHERE v.valid) AS valid, count(v.header) AS headers, count(v.payload) AS payloads
+FROM rowfn.tokens t, jwt.verify(t.tok, t.key) v WHERE t.tok IS NOT NULL;
+SELECT pg_stat_get_xact_function_calls('jwt.verify(text, text, text)'::regprocedure) AS calls;
+COMMIT;
+
+-- A prepared statement keeps the rewritten plan; a view is rewritten when
+-- a query on it is planned.
+PREPARE valid_subs(text) AS
+    SELECT t.id, v.payload ->> 'sub' AS sub FROM rowfn.tokens t, jwt.verify(t.tok, $1) v WHERE v.valid ORDER BY t.id;
+EXECUTE valid_subs('secret-1');
+EXECUTE valid_subs('secret-2');
+DEALLOCATE valid_subs;
+CREATE VIEW rowfn.valid_tokens AS
+    SELECT t.id, v.payload FROM rowfn.tokens t, jwt.verify(t.tok, t.key) v WHERE v.valid;
+EXPLAIN (COSTS OFF) SELECT * FROM rowfn.valid_tokens;
+SELECT * FROM rowfn.valid_tokens;
+
+DROP SCHEMA rowfn CASCADE;

@@ -1,0 +1,190 @@
+// jwt.verify and jwt.decode in FROM, run without a tuplestore per row.
+//
+// Users write FROM tokens t, LATERAL jwt.verify(t.tok, key) v WHERE v.valid.
+// PostgreSQL runs a function in FROM as a Function Scan, which puts even a
+// single composite row into a new tuplestore (with a 16 KiB array) and
+// rescans it for every outer row: about 0.4 us a row, as much as verifying
+// an HS256 token. Before planning, this rewrite turns such an entry into the
+// sub-select
+//
+//     LATERAL (SELECT (s.r).header, (s.r).payload, (s.r).valid
+//              FROM (SELECT jwt.verify(t.tok, key) AS r OFFSET 0) s) v
+//
+// keeping the entry's alias and column names. The planner pulls the outer
+// level up into the query; OFFSET 0 keeps the inner one a sub-select of its
+// own, so that the function is still called once per outer row however many
+// of its columns the query reads (a sub-select without it would be inlined
+// and the call repeated for each column read). Per row this runs a Result
+// node instead of filling and reading a tuplestore.
+//
+// Results are the same: one row per outer row, all columns NULL when a
+// STRICT call has a NULL argument (a Function Scan's all-NULL row; here each
+// column of a NULL record), the same column names and types, and the same
+// row for a whole-row reference to the entry.
+//
+// Only our row functions are rewritten (matched by C symbol), only when
+// called once without WITH ORDINALITY, only when an argument can change
+// from row to row (a call on constants runs once either way), and only when
+// the query reads a column of the entry: the planner drops an unread output
+// of a sub-select, which would skip the call and with it the error a
+// malformed token raises.
+// pg_jwt.row_functions_as_subqueries (on by default) turns this off.
+//
+// Plain PostgreSQL code, no C++ core: nothing here can throw.
+#include "pg/row_functions_in_from.hpp"
+
+#include "pg/rewrite_support.hpp"
+
+extern "C" {
+#include "funcapi.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "rewrite/rewriteManip.h"
+#include "utils/lsyscache.h"
+}
+
+namespace pgjwt::pg {
+namespace {
+
+// verify_function.cpp and decode_function.cpp, as pg_proc names them.
+constexpr const char *kRowFunctions[] = {"pg_jwt_verify_text_key", "pg_jwt_verify_bytea_key",
+                                         "pg_jwt_verify_jsonb_key", "pg_jwt_decode"};
+
+// The call of a function entry worth rewriting, or nullptr.
+FuncExpr *rewritable_call(const RangeTblEntry *rte) {
+    if (rte->rtekind != RTE_FUNCTION || rte->funcordinality || list_length(rte->functions) != 1)
+        return nullptr;
+    auto *function = static_cast<RangeTblFunction *>(linitial(rte->functions));
+    // A column definition list belongs to functions returning plain record.
+    if (function->funccolnames != NIL || !IsA(function->funcexpr, FuncExpr)) return nullptr;
+    auto *call = reinterpret_cast<FuncExpr *>(function->funcexpr);
+    if (call->funcretset) return nullptr;
+    bool varies = false;
+    const ListCell *cell;
+    foreach (cell, call->args)
+        if (!is_fixed_argument(static_cast<const Node *>(lfirst(cell)))) varies = true;
+    if (!varies) return nullptr;
+    if (!is_own_function(call->funcid, kRowFunctions,
+                         sizeof kRowFunctions / sizeof kRowFunctions[0], "is"))
+        return nullptr;
+    return call;
+}
+
+struct EntryReference {
+    int rtindex;
+    int levels_up;  // of the query being walked, from the entry's query
+};
+
+bool reads_entry(Node *node, EntryReference *entry) {
+    if (node == nullptr) return false;
+    if (IsA(node, Var)) {
+        const Var *var = reinterpret_cast<const Var *>(node);
+        return var->varno == entry->rtindex &&
+               var->varlevelsup == static_cast<Index>(entry->levels_up);
+    }
+    if (IsA(node, Query)) {
+        entry->levels_up++;
+        bool found = query_tree_walker(reinterpret_cast<Query *>(node),
+                                       callback_cast<bool (*)()>(reads_entry), entry,
+                                       QTW_IGNORE_JOINALIASES);
+        entry->levels_up--;
+        return found;
+    }
+    return expression_tree_walker(node, callback_cast<bool (*)()>(reads_entry), entry);
+}
+
+// Does `query` read a column of its range table entry `rtindex`? A join's
+// list of its columns is skipped: it names every column of every joined
+// entry, read or not. (A column read through a join's alias is a Var of
+// the joined entry itself since PostgreSQL 13, so it is counted.)
+bool query_reads_entry(Query *query, int rtindex) {
+    EntryReference entry{rtindex, 0};
+    return query_tree_walker(query, callback_cast<bool (*)()>(reads_entry), &entry,
+                             QTW_IGNORE_JOINALIASES);
+}
+
+Query *empty_select() {
+    Query *select = makeNode(Query);
+    select->commandType = CMD_SELECT;
+    select->querySource = QSRC_ORIGINAL;
+    select->canSetTag = true;
+    return select;
+}
+
+// SELECT <call> AS r OFFSET 0, two query levels below the entry's query.
+Query *call_select(FuncExpr *call) {
+    auto *moved = static_cast<Expr *>(copyObjectImpl(call));
+    // The arguments' column references (and those of any sub-select in
+    // them) now point two levels further out.
+    IncrementVarSublevelsUp(reinterpret_cast<Node *>(moved), 2, 0);
+    Query *select = empty_select();
+    select->jointree = makeFromExpr(NIL, nullptr);
+    select->targetList = list_make1(makeTargetEntry(moved, 1, pstrdup("r"), false));
+    select->hasSubLinks = checkExprHasSubLink(reinterpret_cast<Node *>(moved));
+    select->limitOffset = reinterpret_cast<Node *>(makeConst(
+        INT8OID, -1, InvalidOid, sizeof(int64), Int64GetDatum(0), false, FLOAT8PASSBYVAL));
+    return select;
+}
+
+// SELECT (s.r).<column>, ... FROM (<call_select>) s, with the entry's
+// column names.
+Query *fields_select(const RangeTblEntry *rte, FuncExpr *call, TupleDesc row) {
+    RangeTblEntry *inner = makeNode(RangeTblEntry);
+    inner->rtekind = RTE_SUBQUERY;
+    inner->subquery = call_select(call);
+    inner->eref = makeAlias("s", list_make1(makeString(pstrdup("r"))));
+    inner->inFromCl = true;
+
+    RangeTblRef *reference = makeNode(RangeTblRef);
+    reference->rtindex = 1;
+
+    Query *select = empty_select();
+    select->rtable = list_make1(inner);
+    select->jointree = makeFromExpr(list_make1(reference), nullptr);
+    Var *record = makeVar(1, 1, exprType(reinterpret_cast<Node *>(call)),
+                          exprTypmod(reinterpret_cast<Node *>(call)), InvalidOid, 0);
+    const ListCell *name = list_head(rte->eref->colnames);
+    for (int i = 0; i < row->natts; i++, name = lnext(rte->eref->colnames, name)) {
+        Form_pg_attribute column = TupleDescAttr(row, i);
+        FieldSelect *field = makeNode(FieldSelect);
+        field->arg = static_cast<Expr *>(copyObjectImpl(record));
+        field->fieldnum = static_cast<AttrNumber>(i + 1);
+        field->resulttype = column->atttypid;
+        field->resulttypmod = column->atttypmod;
+        field->resultcollid = column->attcollation;
+        select->targetList =
+            lappend(select->targetList,
+                    makeTargetEntry(reinterpret_cast<Expr *>(field), static_cast<AttrNumber>(i + 1),
+                                    pstrdup(strVal(lfirst(name))), false));
+    }
+    return select;
+}
+
+void rewrite_entry(Query *query, int rtindex, RangeTblEntry *rte) {
+    FuncExpr *call = rewritable_call(rte);
+    if (call == nullptr || !query_reads_entry(query, rtindex)) return;
+    TupleDesc row = nullptr;
+    Oid type = InvalidOid;
+    if (get_expr_result_type(reinterpret_cast<Node *>(call), &type, &row) != TYPEFUNC_COMPOSITE ||
+        row == nullptr || row->natts != list_length(rte->eref->colnames))
+        return;
+    for (int i = 0; i < row->natts; i++)
+        if (TupleDescAttr(row, i)->attisdropped) return;
+    Query *select = fields_select(rte, call, row);
+    rte->rtekind = RTE_SUBQUERY;
+    rte->subquery = select;
+    rte->security_barrier = false;
+    rte->functions = NIL;
+    rte->funcordinality = false;
+}
+
+}  // namespace
+
+void row_functions_as_subqueries(Query *query) {
+    int rtindex = 0;
+    ListCell *cell;
+    foreach (cell, query->rtable)
+        rewrite_entry(query, ++rtindex, static_cast<RangeTblEntry *>(lfirst(cell)));
+}
+
+}  // namespace pgjwt::pg
