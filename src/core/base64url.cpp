@@ -51,44 +51,82 @@ std::string base64url_encode(std::string_view bytes) {
     return out;
 }
 
-bool base64url_decode(std::string_view text, std::string &out) {
-    size_t n = text.size();
-    if (n % 4 == 1) return false;
-    const auto *in = reinterpret_cast<const uint8_t *>(text.data());
+namespace {
+
+// The last 2 or 3 characters of an encoding (`rest` of them, rest % 4 != 1).
+bool decode_tail(const uint8_t *in, size_t rest, uint8_t *&o) {
+    uint8_t a = kDecode[in[0]], b = kDecode[in[1]];
+    uint8_t c = rest == 3 ? kDecode[in[2]] : 0;
+    if ((a | b | c) & 0xc0) return false;
+    uint32_t v = (uint32_t{a} << 18) | (uint32_t{b} << 12) | (uint32_t{c} << 6);
+    // Non-zero trailing bits would give a second spelling of the same bytes.
+    if ((rest == 2 && (v & 0xffff)) || (rest == 3 && (v & 0xff))) return false;
+    *o++ = static_cast<uint8_t>(v >> 16);
+    if (rest == 3) *o++ = static_cast<uint8_t>(v >> 8);
+    return true;
+}
+
+// Decodes the first `n` characters of `in`, which must all be base64url
+// characters except where `stop` (a character outside the alphabet, or -1
+// for none) ends the text early; `n` is then cut to its position.
+bool decode(const uint8_t *in, size_t &n, int stop, std::string &out) {
     size_t start = out.size();
-    out.resize(start + (n / 4) * 3 + (n % 4 ? n % 4 - 1 : 0));
+    out.resize(start + (n / 4) * 3 + 2);
     auto *o = reinterpret_cast<uint8_t *>(out.data() + start);
     size_t i = 0;
     for (; i + 4 <= n; i += 4) {
         uint8_t a = kDecode[in[i]], b = kDecode[in[i + 1]], c = kDecode[in[i + 2]],
                 d = kDecode[in[i + 3]];
-        if ((a | b | c | d) == kInvalid || ((a | b | c | d) & 0xc0)) {
-            out.resize(start);
-            return false;
+        if ((a | b | c | d) & 0xc0) {
+            // Not four alphabet characters: the end of the text, if the
+            // first of them that is not is `stop`.
+            size_t j = 0;
+            while (kDecode[in[i + j]] != kInvalid) j++;
+            if (static_cast<int>(in[i + j]) != stop) break;
+            n = i + j;
+            break;
         }
         uint32_t v = (uint32_t{a} << 18) | (uint32_t{b} << 12) | (uint32_t{c} << 6) | d;
         *o++ = static_cast<uint8_t>(v >> 16);
         *o++ = static_cast<uint8_t>(v >> 8);
         *o++ = static_cast<uint8_t>(v);
     }
-    size_t rest = n - i;
-    if (rest) {
-        uint8_t a = kDecode[in[i]], b = kDecode[in[i + 1]];
-        uint8_t c = rest == 3 ? kDecode[in[i + 2]] : 0;
-        if ((a | b | c) & 0xc0) {
-            out.resize(start);
-            return false;
-        }
-        uint32_t v = (uint32_t{a} << 18) | (uint32_t{b} << 12) | (uint32_t{c} << 6);
-        // Non-zero trailing bits would give a second spelling of the same bytes.
-        if ((rest == 2 && (v & 0xffff)) || (rest == 3 && (v & 0xff))) {
-            out.resize(start);
-            return false;
-        }
-        *o++ = static_cast<uint8_t>(v >> 16);
-        if (rest == 3) *o++ = static_cast<uint8_t>(v >> 8);
+    if (i + 4 <= n) {  // left the loop at a character that is not `stop`
+        out.resize(start);
+        return false;
     }
+    if (i + 4 > n && i < n) {
+        // 1 to 3 characters left (or up to `stop`): look for `stop` among them.
+        for (size_t j = i; j < n; j++)
+            if (kDecode[in[j]] == kInvalid) {
+                if (static_cast<int>(in[j]) != stop) {
+                    out.resize(start);
+                    return false;
+                }
+                n = j;
+                break;
+            }
+    }
+    size_t rest = n - i;
+    if (rest == 1 || (rest && !decode_tail(in + i, rest, o))) {
+        out.resize(start);
+        return false;
+    }
+    out.resize(static_cast<size_t>(reinterpret_cast<char *>(o) - out.data()));
     return true;
+}
+
+}  // namespace
+
+bool base64url_decode(std::string_view text, std::string &out) {
+    size_t n = text.size();
+    return decode(reinterpret_cast<const uint8_t *>(text.data()), n, -1, out);
+}
+
+bool base64url_decode_until(std::string_view text, char stop, std::string &out, size_t &length) {
+    length = text.size();
+    return decode(reinterpret_cast<const uint8_t *>(text.data()), length,
+                  static_cast<unsigned char>(stop), out);
 }
 
 }  // namespace pgjwt

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/base64url.hpp"
 #include "core/jws.hpp"
@@ -236,6 +237,65 @@ TEST(JwsDecode, ReusedJwsAlwaysHoldsTheCurrentHeader) {
     expect_header(other, a, "HS256", "a");
     expect_header(reused, a, "HS256", "a");
     expect_header(other, b, "RS256", "b");
+}
+
+// With its header cached, a token is split and decoded in one pass; every
+// token that pass cannot take gets the same answer as without the cache.
+TEST(JwsDecode, CachedHeaderGivesTheSameErrors) {
+    const std::string header = base64url_encode(R"({"alg":"HS256"})");
+    const char *base64_detail =
+        "Token parts must be unpadded base64url (RFC 7515 section 2) without white space or "
+        "non-zero trailing bits.";
+    auto parts = [](int n) {
+        return "A JWS in compact form has three parts separated by dots; this one has " +
+               std::to_string(n) + ".";
+    };
+    struct Case {
+        std::string rest;  // after the header
+        std::string message, detail;
+    };
+    const std::vector<Case> cases = {
+        {".Zm9v", "invalid token", parts(2)},
+        {".", "invalid token", parts(2)},
+        {".Zm9v.c2ln.x", "invalid token", parts(4)},
+        {".Zm9v.c2ln.", "invalid token", parts(4)},
+        {".a.b.c.d", "token is a JWE, not a JWS",
+         "Encrypted tokens (five parts) are not supported."},
+        {".Zm9v=.c2ln", "invalid base64url in token payload", base64_detail},
+        {".Zm9.c2ln", "invalid base64url in token payload", base64_detail},
+        {".Z.c2ln", "invalid base64url in token payload", base64_detail},
+        {".Zm9v.c2l=", "invalid base64url in token signature", base64_detail},
+        {".Zm9v.c", "invalid base64url in token signature", base64_detail},
+        {".Zm 9v.c2ln", "invalid base64url in token payload", base64_detail},
+        // Four parts of which one is not base64url: the count is reported.
+        {".Zm=9v.c2ln.x", "invalid token", parts(4)},
+    };
+    for (bool cached : {false, true}) {
+        pgjwt::Jws j;
+        for (const Case &c : cases) {
+            if (cached) ASSERT_TRUE(IsOk(jws_decode(header + ".Zm9v.c2ln", j)));
+            EXPECT_TRUE(IsStatus(jws_decode(header + c.rest, j), Fault::malformed_token, c.message,
+                                 c.detail))
+                << c.rest << (cached ? " (header cached)" : "");
+        }
+    }
+    // Too long, with the header cached.
+    pgjwt::Jws j;
+    ASSERT_TRUE(IsOk(jws_decode(header + ".Zm9v.c2ln", j)));
+    std::string huge = header + "." + std::string(kMaxTokenBytes, 'A') + ".c2ln";
+    EXPECT_TRUE(IsStatus(
+        jws_decode(huge, j), Fault::malformed_token, "token is too long",
+        "The token has " + std::to_string(huge.size()) + " bytes; at most 65536 are accepted."));
+    // And the good path: the parts (views into the token), decoded.
+    const std::string token = header + ".Zm9vYg.c2lnbg";
+    ASSERT_TRUE(IsOk(jws_decode(token, j)));
+    EXPECT_EQ(j.payload, "foob");
+    EXPECT_EQ(j.signature, "sign");
+    EXPECT_EQ(j.parts.header_b64, header);
+    EXPECT_EQ(j.parts.payload_b64, "Zm9vYg");
+    EXPECT_EQ(j.parts.signature_b64, "c2lnbg");
+    EXPECT_EQ(j.parts.signing_input, header + ".Zm9vYg");
+    EXPECT_EQ(j.header.alg, "HS256");
 }
 
 // ----------------------------------------------------------------- jws_verify
