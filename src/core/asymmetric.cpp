@@ -9,18 +9,11 @@
 #include <openssl/rsa.h>
 
 #include "key_set.hpp"
+#include "message_digest.hpp"
 #include "openssl_error.hpp"
 
 namespace pgjwt {
 namespace {
-
-// Fetched digest implementations, one per backend.
-const EVP_MD *message_digest(Digest digest) {
-    static std::array<MdPtr, 4> fetched;
-    auto &slot = fetched[static_cast<size_t>(digest)];
-    if (!slot) slot.reset(EVP_MD_fetch(nullptr, digest_openssl_name(digest), nullptr));
-    return slot.get();
-}
 
 struct Hash {
     unsigned char bytes[EVP_MAX_MD_SIZE];

@@ -66,67 +66,59 @@ bool decode_tail(const uint8_t *in, size_t rest, uint8_t *&o) {
     return true;
 }
 
-// Decodes the first `n` characters of `in`, which must all be base64url
+// Decodes the characters of `in[0, n)`, which must all be base64url
 // characters except where `stop` (a character outside the alphabet, or -1
-// for none) ends the text early; `n` is then cut to its position.
-bool decode(const uint8_t *in, size_t &n, int stop, std::string &out) {
+// for none) ends the text early; `length` is set to where the text ended.
+// (Everything is in locals: the output bytes could otherwise alias them.)
+bool decode(const uint8_t *in, size_t n, int stop, std::string &out, size_t &length) {
     size_t start = out.size();
     out.resize(start + (n / 4) * 3 + 2);
-    auto *o = reinterpret_cast<uint8_t *>(out.data() + start);
+    auto *const first = reinterpret_cast<uint8_t *>(out.data() + start);
+    uint8_t *o = first;
     size_t i = 0;
+    size_t end = n;
     for (; i + 4 <= n; i += 4) {
         uint8_t a = kDecode[in[i]], b = kDecode[in[i + 1]], c = kDecode[in[i + 2]],
                 d = kDecode[in[i + 3]];
-        if ((a | b | c | d) & 0xc0) {
-            // Not four alphabet characters: the end of the text, if the
-            // first of them that is not is `stop`.
-            size_t j = 0;
-            while (kDecode[in[i + j]] != kInvalid) j++;
-            if (static_cast<int>(in[i + j]) != stop) break;
-            n = i + j;
+        if ((a | b | c | d) & 0xc0) break;
+        uint32_t v = (uint32_t{a} << 18) | (uint32_t{b} << 12) | (uint32_t{c} << 6) | d;
+        o[0] = static_cast<uint8_t>(v >> 16);
+        o[1] = static_cast<uint8_t>(v >> 8);
+        o[2] = static_cast<uint8_t>(v);
+        o += 3;
+    }
+    // The text ends at the first character outside the alphabet (found in
+    // the group that stopped the loop, or in the last 1 to 3 characters),
+    // which must be `stop`.
+    for (size_t j = i; j < n; j++)
+        if (kDecode[in[j]] == kInvalid) {
+            if (static_cast<int>(in[j]) != stop) {
+                out.resize(start);
+                return false;
+            }
+            end = j;
             break;
         }
-        uint32_t v = (uint32_t{a} << 18) | (uint32_t{b} << 12) | (uint32_t{c} << 6) | d;
-        *o++ = static_cast<uint8_t>(v >> 16);
-        *o++ = static_cast<uint8_t>(v >> 8);
-        *o++ = static_cast<uint8_t>(v);
-    }
-    if (i + 4 <= n) {  // left the loop at a character that is not `stop`
-        out.resize(start);
-        return false;
-    }
-    if (i + 4 > n && i < n) {
-        // 1 to 3 characters left (or up to `stop`): look for `stop` among them.
-        for (size_t j = i; j < n; j++)
-            if (kDecode[in[j]] == kInvalid) {
-                if (static_cast<int>(in[j]) != stop) {
-                    out.resize(start);
-                    return false;
-                }
-                n = j;
-                break;
-            }
-    }
-    size_t rest = n - i;
+    size_t rest = end - i;
     if (rest == 1 || (rest && !decode_tail(in + i, rest, o))) {
         out.resize(start);
         return false;
     }
-    out.resize(static_cast<size_t>(reinterpret_cast<char *>(o) - out.data()));
+    out.resize(start + static_cast<size_t>(o - first));
+    length = end;
     return true;
 }
 
 }  // namespace
 
 bool base64url_decode(std::string_view text, std::string &out) {
-    size_t n = text.size();
-    return decode(reinterpret_cast<const uint8_t *>(text.data()), n, -1, out);
+    size_t length = 0;
+    return decode(reinterpret_cast<const uint8_t *>(text.data()), text.size(), -1, out, length);
 }
 
 bool base64url_decode_until(std::string_view text, char stop, std::string &out, size_t &length) {
-    length = text.size();
-    return decode(reinterpret_cast<const uint8_t *>(text.data()), length,
-                  static_cast<unsigned char>(stop), out);
+    return decode(reinterpret_cast<const uint8_t *>(text.data()), text.size(),
+                  static_cast<unsigned char>(stop), out, length);
 }
 
 }  // namespace pgjwt

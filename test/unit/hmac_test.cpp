@@ -1,4 +1,4 @@
-// HS256/384/512 through a cached, keyed EVP_MAC_CTX (src/core/hmac.hpp).
+// HS256/384/512: HMAC on EVP digests with cached keyed states (src/core/hmac.hpp).
 #include <gtest/gtest.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -80,6 +80,41 @@ TEST_F(Hmac, Rfc4231Vectors) {
         EXPECT_TRUE(Verifies(Algorithm::HS384, key, c.message, FromHex(c.sha384))) << c.name;
         EXPECT_TRUE(Verifies(Algorithm::HS512, key, c.message, FromHex(c.sha512))) << c.name;
     }
+}
+
+// The keyed states are built here, not by OpenSSL's HMAC: every secret
+// length around the block sizes (64 for SHA-256, 128 for SHA-384/512: a
+// longer secret is hashed first, RFC 2104 section 2) and several message
+// lengths give OpenSSL's own HMAC tag (EVP_Q_mac).
+TEST_F(Hmac, SameTagsAsOpenSslHmac) {
+    struct Case {
+        Algorithm alg;
+        const char *digest;
+    };
+    std::string secret, message;
+    for (int i = 0; i < 300; i++) secret.push_back(static_cast<char>((i * 37 + 11) & 0xff));
+    for (int i = 0; i < 300; i++) message.push_back(static_cast<char>((i * 101 + 7) & 0xff));
+    int compared = 0;
+    for (Case c : {Case{Algorithm::HS256, "SHA256"}, Case{Algorithm::HS384, "SHA384"},
+                   Case{Algorithm::HS512, "SHA512"}}) {
+        for (size_t key_len : {1, 31, 32, 63, 64, 65, 127, 128, 129, 200, 300}) {
+            for (size_t message_len : {0, 1, 55, 56, 64, 111, 112, 128, 300}) {
+                std::string_view k(secret.data(), key_len), m(message.data(), message_len);
+                unsigned char expected[EVP_MAX_MD_SIZE];
+                size_t expected_len = 0;
+                ASSERT_NE(EVP_Q_mac(nullptr, "HMAC", nullptr, c.digest, nullptr, k.data(), k.size(),
+                                    reinterpret_cast<const unsigned char *>(m.data()), m.size(),
+                                    expected, sizeof expected, &expected_len),
+                          nullptr);
+                EXPECT_EQ(
+                    TagHex(c.alg, k, m),
+                    ToHex(std::string_view(reinterpret_cast<const char *>(expected), expected_len)))
+                    << c.digest << " key " << key_len << " message " << message_len;
+                compared++;
+            }
+        }
+    }
+    EXPECT_EQ(compared, 3 * 11 * 9);
 }
 
 TEST_F(Hmac, EmptyMessage) {
