@@ -51,6 +51,31 @@ CREATE FUNCTION verify(token text, key jsonb, algorithm text DEFAULT NULL,
 COMMENT ON FUNCTION verify(text, jsonb, text) IS
     'pgjwt-compatible verification with a JWK or JWK set; algorithm NULL means the alg the keys name; a NULL token or key gives NULL';
 
+-- (verify(...)).valid without the row: the planner hook (src/pg/valid_only.cpp)
+-- substitutes these for that expression, naming the verify they stand for;
+-- each requires EXECUTE on it, as the expression it replaces does. Markings
+-- as that verify's.
+CREATE FUNCTION _verify_valid(token text, key text, algorithm text, verify regprocedure)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'pg_jwt_verify_valid'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION _verify_valid(text, text, text, regprocedure) IS
+    'internal: (verify(token, key, algorithm)).valid without building the row; substituted by the planner, needs EXECUTE on the verify it names';
+
+CREATE FUNCTION _verify_valid(token text, key bytea, algorithm text, verify regprocedure)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'pg_jwt_verify_valid'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION _verify_valid(text, bytea, text, regprocedure) IS
+    'internal: (verify(token, key, algorithm)).valid for a binary secret without building the row; substituted by the planner, needs EXECUTE on the verify it names';
+
+CREATE FUNCTION _verify_valid(token text, key jsonb, algorithm text, verify regprocedure)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'pg_jwt_verify_valid'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION _verify_valid(text, jsonb, text, regprocedure) IS
+    'internal: (verify(token, key, algorithm)).valid for a JWK without building the row; substituted by the planner, needs EXECUTE on the verify it names';
+
 -- unverified reading ---------------------------------------------------------
 -- IMMUTABLE: the result depends on the token alone, and the size cap is a
 -- compiled-in constant (64 KiB), not a setting.

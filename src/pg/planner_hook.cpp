@@ -1,8 +1,9 @@
 // pg_jwt's planner hook: before the standard planner sees a query, every
 // level of it (sub-selects in FROM, WITH and expressions included) gets the
 // rewrites that its settings leave on:
-//   - pg_jwt.row_functions_as_subqueries: jwt.verify and jwt.decode in FROM
-//     as sub-selects (row_functions_in_from.cpp);
+//   - pg_jwt.row_function_rewrites: jwt.verify and jwt.decode in FROM
+//     as sub-selects (row_functions_in_from.cpp), and
+//     (jwt.verify(...)).valid without the row (valid_only.cpp);
 //   - pg_jwt.claims_once_per_query: claim accessors in row filters as
 //     InitPlans (claims_initplan.cpp).
 // Both change the plan only, never a result. They apply from the moment
@@ -16,6 +17,7 @@
 #include "pg/rewrite_support.hpp"
 #include "pg/row_functions_in_from.hpp"
 #include "pg/settings.hpp"
+#include "pg/valid_only.hpp"
 
 extern "C" {
 #include "nodes/nodeFuncs.h"
@@ -39,7 +41,10 @@ bool visit_subqueries(Node *node, void *context) {
 }
 
 void rewrite_query(Query *query) {
-    if (setting_row_functions_as_subqueries) row_functions_as_subqueries(query);
+    if (setting_row_function_rewrites) {
+        row_functions_as_subqueries(query);
+        valid_only_verify(query);
+    }
     if (setting_claims_once_per_query) wrap_claim_accessors(query);
     // Sub-selects anywhere in the query, including those just made.
     query_tree_walker(query, callback_cast<bool (*)()>(visit_subqueries), nullptr, 0);

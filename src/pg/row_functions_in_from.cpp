@@ -15,7 +15,9 @@
 // own, so that the function is still called once per outer row however many
 // of its columns the query reads (a sub-select without it would be inlined
 // and the call repeated for each column read). Per row this runs a Result
-// node instead of filling and reading a tuplestore.
+// node instead of filling and reading a tuplestore. When valid is the only
+// column of verify read, the sub-select calls jwt._verify_valid instead
+// (valid_only.cpp) and the other columns are NULL.
 //
 // Results are the same: one row per outer row, all columns NULL when a
 // STRICT call has a NULL argument (a Function Scan's all-NULL row; here each
@@ -28,12 +30,13 @@
 // the query reads a column of the entry: the planner drops an unread output
 // of a sub-select, which would skip the call and with it the error a
 // malformed token raises.
-// pg_jwt.row_functions_as_subqueries (on by default) turns this off.
+// pg_jwt.row_function_rewrites (on by default) turns this off.
 //
 // Plain PostgreSQL code, no C++ core: nothing here can throw.
 #include "pg/row_functions_in_from.hpp"
 
 #include "pg/rewrite_support.hpp"
+#include "pg/valid_only.hpp"
 
 extern "C" {
 #include "funcapi.h"
@@ -72,35 +75,41 @@ FuncExpr *rewritable_call(const RangeTblEntry *rte) {
 
 struct EntryReference {
     int rtindex;
-    int levels_up;  // of the query being walked, from the entry's query
+    int levels_up;   // of the query being walked, from the entry's query
+    uint64 columns;  // bit n: column n is read (0: the whole row)
 };
 
-bool reads_entry(Node *node, EntryReference *entry) {
+bool collect_reads(Node *node, EntryReference *entry) {
     if (node == nullptr) return false;
     if (IsA(node, Var)) {
         const Var *var = reinterpret_cast<const Var *>(node);
-        return var->varno == entry->rtindex &&
-               var->varlevelsup == static_cast<Index>(entry->levels_up);
+        if (var->varno == entry->rtindex &&
+            var->varlevelsup == static_cast<Index>(entry->levels_up))
+            entry->columns |= var->varattno >= 0 && var->varattno < 64
+                                  ? uint64{1} << var->varattno
+                                  : uint64{1};  // anything else: as the whole row
+        return false;
     }
     if (IsA(node, Query)) {
         entry->levels_up++;
-        bool found = query_tree_walker(reinterpret_cast<Query *>(node),
-                                       callback_cast<bool (*)()>(reads_entry), entry,
-                                       QTW_IGNORE_JOINALIASES);
+        query_tree_walker(reinterpret_cast<Query *>(node), callback_cast<bool (*)()>(collect_reads),
+                          entry, QTW_IGNORE_JOINALIASES);
         entry->levels_up--;
-        return found;
+        return false;
     }
-    return expression_tree_walker(node, callback_cast<bool (*)()>(reads_entry), entry);
+    return expression_tree_walker(node, callback_cast<bool (*)()>(collect_reads), entry);
 }
 
-// Does `query` read a column of its range table entry `rtindex`? A join's
-// list of its columns is skipped: it names every column of every joined
-// entry, read or not. (A column read through a join's alias is a Var of
-// the joined entry itself since PostgreSQL 13, so it is counted.)
-bool query_reads_entry(Query *query, int rtindex) {
-    EntryReference entry{rtindex, 0};
-    return query_tree_walker(query, callback_cast<bool (*)()>(reads_entry), &entry,
-                             QTW_IGNORE_JOINALIASES);
+// The columns of range table entry `rtindex` that `query` reads, as bits
+// (bit 0: the whole row). A join's list of its columns is skipped: it names
+// every column of every joined entry, read or not. (A column read through a
+// join's alias is a Var of the joined entry itself since PostgreSQL 13, so
+// it is counted.)
+uint64 columns_read(Query *query, int rtindex) {
+    EntryReference entry{rtindex, 0, 0};
+    query_tree_walker(query, callback_cast<bool (*)()>(collect_reads), &entry,
+                      QTW_IGNORE_JOINALIASES);
+    return entry.columns;
 }
 
 Query *empty_select() {
@@ -112,7 +121,7 @@ Query *empty_select() {
 }
 
 // SELECT <call> AS r OFFSET 0, two query levels below the entry's query.
-Query *call_select(FuncExpr *call) {
+Query *call_select(Expr *call) {
     auto *moved = static_cast<Expr *>(copyObjectImpl(call));
     // The arguments' column references (and those of any sub-select in
     // them) now point two levels further out.
@@ -126,9 +135,10 @@ Query *call_select(FuncExpr *call) {
     return select;
 }
 
-// SELECT (s.r).<column>, ... FROM (<call_select>) s, with the entry's
-// column names.
-Query *fields_select(const RangeTblEntry *rte, FuncExpr *call, TupleDesc row) {
+// SELECT <columns> FROM (<call_select(call)>) s, with the entry's column
+// names; `column(i, r)` is column i given s.r.
+template <typename Column>
+Query *columns_select(const RangeTblEntry *rte, Expr *call, TupleDesc row, Column column) {
     RangeTblEntry *inner = makeNode(RangeTblEntry);
     inner->rtekind = RTE_SUBQUERY;
     inner->subquery = call_select(call);
@@ -141,28 +151,48 @@ Query *fields_select(const RangeTblEntry *rte, FuncExpr *call, TupleDesc row) {
     Query *select = empty_select();
     select->rtable = list_make1(inner);
     select->jointree = makeFromExpr(list_make1(reference), nullptr);
-    Var *record = makeVar(1, 1, exprType(reinterpret_cast<Node *>(call)),
-                          exprTypmod(reinterpret_cast<Node *>(call)), InvalidOid, 0);
+    Var *r = makeVar(1, 1, exprType(reinterpret_cast<Node *>(call)),
+                     exprTypmod(reinterpret_cast<Node *>(call)), InvalidOid, 0);
     const ListCell *name = list_head(rte->eref->colnames);
-    for (int i = 0; i < row->natts; i++, name = lnext(rte->eref->colnames, name)) {
-        Form_pg_attribute column = TupleDescAttr(row, i);
-        FieldSelect *field = makeNode(FieldSelect);
-        field->arg = static_cast<Expr *>(copyObjectImpl(record));
-        field->fieldnum = static_cast<AttrNumber>(i + 1);
-        field->resulttype = column->atttypid;
-        field->resulttypmod = column->atttypmod;
-        field->resultcollid = column->attcollation;
+    for (int i = 0; i < row->natts; i++, name = lnext(rte->eref->colnames, name))
         select->targetList =
-            lappend(select->targetList,
-                    makeTargetEntry(reinterpret_cast<Expr *>(field), static_cast<AttrNumber>(i + 1),
-                                    pstrdup(strVal(lfirst(name))), false));
-    }
+            lappend(select->targetList, makeTargetEntry(column(i, TupleDescAttr(row, i), r),
+                                                        static_cast<AttrNumber>(i + 1),
+                                                        pstrdup(strVal(lfirst(name))), false));
     return select;
+}
+
+// Every column as (s.r).<column>.
+Query *fields_select(const RangeTblEntry *rte, FuncExpr *call, TupleDesc row) {
+    return columns_select(rte, reinterpret_cast<Expr *>(call), row,
+                          [](int i, Form_pg_attribute column, Var *r) {
+                              FieldSelect *field = makeNode(FieldSelect);
+                              field->arg = static_cast<Expr *>(copyObjectImpl(r));
+                              field->fieldnum = static_cast<AttrNumber>(i + 1);
+                              field->resulttype = column->atttypid;
+                              field->resulttypmod = column->atttypmod;
+                              field->resultcollid = column->attcollation;
+                              return reinterpret_cast<Expr *>(field);
+                          });
+}
+
+// Only verify's valid column is read: s.r is jwt._verify_valid(...), the
+// columns nobody reads are NULLs of their types.
+Query *valid_select(const RangeTblEntry *rte, FuncExpr *valid_only, TupleDesc row) {
+    return columns_select(rte, reinterpret_cast<Expr *>(valid_only), row,
+                          [](int i, Form_pg_attribute column, Var *r) {
+                              if (i + 1 == kValidColumn)
+                                  return static_cast<Expr *>(copyObjectImpl(r));
+                              return reinterpret_cast<Expr *>(makeNullConst(
+                                  column->atttypid, column->atttypmod, column->attcollation));
+                          });
 }
 
 void rewrite_entry(Query *query, int rtindex, RangeTblEntry *rte) {
     FuncExpr *call = rewritable_call(rte);
-    if (call == nullptr || !query_reads_entry(query, rtindex)) return;
+    if (call == nullptr) return;
+    uint64 columns = columns_read(query, rtindex);
+    if (columns == 0) return;
     TupleDesc row = nullptr;
     Oid type = InvalidOid;
     if (get_expr_result_type(reinterpret_cast<Node *>(call), &type, &row) != TYPEFUNC_COMPOSITE ||
@@ -170,7 +200,9 @@ void rewrite_entry(Query *query, int rtindex, RangeTblEntry *rte) {
         return;
     for (int i = 0; i < row->natts; i++)
         if (TupleDescAttr(row, i)->attisdropped) return;
-    Query *select = fields_select(rte, call, row);
+    FuncExpr *valid_only = columns == uint64{1} << kValidColumn ? valid_only_call(call) : nullptr;
+    Query *select =
+        valid_only != nullptr ? valid_select(rte, valid_only, row) : fields_select(rte, call, row);
     rte->rtekind = RTE_SUBQUERY;
     rte->subquery = select;
     rte->security_barrier = false;

@@ -16,7 +16,7 @@ char *setting_anon_role = nullptr;
 char *setting_claims = nullptr;
 char *setting_request_claims = nullptr;
 bool setting_claims_once_per_query = true;
-bool setting_row_functions_as_subqueries = true;
+bool setting_row_function_rewrites = true;
 uint64 claims_generation = 1;
 
 namespace {
@@ -70,12 +70,14 @@ void define_settings() {
                              &setting_claims_once_per_query, true, PGC_USERSET, 0, nullptr, nullptr,
                              nullptr);
     // Speed only as well: the same rows either way.
-    DefineCustomBoolVariable("pg_jwt.row_functions_as_subqueries",
-                             "Whether jwt.verify and jwt.decode in FROM run as sub-selects.",
+    DefineCustomBoolVariable("pg_jwt.row_function_rewrites",
+                             "Whether calls of jwt.verify and jwt.decode are planned without "
+                             "building rows that are not read.",
                              "On: a call in FROM on values that change from row to row is planned "
-                             "as a sub-select, without a tuplestore per row.",
-                             &setting_row_functions_as_subqueries, true, PGC_USERSET, 0, nullptr,
-                             nullptr, nullptr);
+                             "as a sub-select, without a tuplestore per row, and "
+                             "(jwt.verify(...)).valid as a call that returns the boolean alone.",
+                             &setting_row_function_rewrites, true, PGC_USERSET, 0, nullptr, nullptr,
+                             nullptr);
     DefineCustomStringVariable("pg_jwt.role_claim_key",
                                "Where jwt.authenticate finds the role to switch to, in PostgREST's "
                                "syntax (.role, .a.b, .\"https://x\".roles[0]); empty: no switch.",

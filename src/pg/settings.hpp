@@ -7,17 +7,17 @@
 
 namespace pgjwt::pg {
 
-extern int setting_leeway_seconds;                // pg_jwt.leeway
-extern char *setting_audience;                    // pg_jwt.audience
-extern char *setting_issuer;                      // pg_jwt.issuer
-extern char *setting_jwks;                        // pg_jwt.jwks (public keys only)
-extern bool setting_trust_request_claims;         // pg_jwt.trust_request_claims
-extern char *setting_role_claim_key;              // pg_jwt.role_claim_key
-extern char *setting_anon_role;                   // pg_jwt.anon_role
-extern char *setting_claims;                      // pg_jwt.claims: set by jwt.authenticate only
-extern char *setting_request_claims;              // request.jwt.claims, as PostgREST sets it
-extern bool setting_claims_once_per_query;        // pg_jwt.claims_once_per_query
-extern bool setting_row_functions_as_subqueries;  // pg_jwt.row_functions_as_subqueries
+extern int setting_leeway_seconds;          // pg_jwt.leeway
+extern char *setting_audience;              // pg_jwt.audience
+extern char *setting_issuer;                // pg_jwt.issuer
+extern char *setting_jwks;                  // pg_jwt.jwks (public keys only)
+extern bool setting_trust_request_claims;   // pg_jwt.trust_request_claims
+extern char *setting_role_claim_key;        // pg_jwt.role_claim_key
+extern char *setting_anon_role;             // pg_jwt.anon_role
+extern char *setting_claims;                // pg_jwt.claims: set by jwt.authenticate only
+extern char *setting_request_claims;        // request.jwt.claims, as PostgREST sets it
+extern bool setting_claims_once_per_query;  // pg_jwt.claims_once_per_query
+extern bool setting_row_function_rewrites;  // pg_jwt.row_function_rewrites
 
 // Bumped whenever a setting that the claim accessors read changes (also
 // when a transaction-local value reverts at transaction end), so that a

@@ -1,14 +1,24 @@
-// jwt.verify(token, key, algorithm): pgjwt's (header, payload, valid) row.
+// jwt.verify(token, key, algorithm): pgjwt's (header, payload, valid) row,
+// and jwt._verify_valid, its valid column alone.
 #include "pg/guard.hpp"
 #include "pg/key_argument.hpp"
+#include "pg/rewrite_support.hpp"
 #include "pg/time.hpp"
 
 #include "core/jwt.hpp"
+
+extern "C" {
+#include "catalog/objectaccess.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/lsyscache.h"
+}
 
 using namespace pgjwt;
 using namespace pgjwt::pg;
 
 extern "C" {
+PG_FUNCTION_INFO_V1(pg_jwt_verify_valid);
 PG_FUNCTION_INFO_V1(pg_jwt_verify_text_key);
 PG_FUNCTION_INFO_V1(pg_jwt_verify_bytea_key);
 PG_FUNCTION_INFO_V1(pg_jwt_verify_jsonb_key);
@@ -53,21 +63,24 @@ struct varlena *header_column(CallSite &site, const Jws &jws, MemoryContext site
     return copy;
 }
 
-Datum verify(FunctionCallInfo fcinfo, KeyArgType key_type) {
-    // The text and bytea forms are STRICT; the jsonb form is not, since a
-    // NULL algorithm there means the JWK's own alg.
-    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) PG_RETURN_NULL();
+// The columns of one verification; header and payload only when asked for.
+struct Verification {
+    bool valid = false;
+    struct varlena *header = nullptr;
+    struct varlena *payload = nullptr;
+};
+
+// Verifies argument 0 with the key and algorithm of arguments 1 and 2. With
+// `site`, also the header and payload columns.
+Verification verify_arguments(FunctionCallInfo fcinfo, KeyArgType key_type, CallSite *site) {
     std::string_view token = varlena_view(PG_GETARG_TEXT_PP(0));
     KeyArgument key;
     read_key_argument(fcinfo, 1, 2, key_type, key);
-    CallSite &site = call_site(fcinfo);
     // The statement's start, so that every row of a statement sees the same
     // clock (the function is STABLE).
     double now = timestamptz_to_unix_seconds(GetCurrentStatementStartTimestamp());
 
-    struct varlena *header = nullptr;
-    struct varlena *payload = nullptr;
-    bool valid = false;
+    Verification out;
     ErrorReport report;
     if (!run_core(
             [&]() -> Status {
@@ -77,17 +90,60 @@ Datum verify(FunctionCallInfo fcinfo, KeyArgType key_type) {
                 // Reused across calls so that its buffers are allocated once.
                 static JwtVerification verification;
                 PGJWT_TRY(jwt_verify(token, alg, resolved, now, verification));
-                valid = verification.valid;
-                header = header_column(site, verification.jws, fcinfo->flinfo->fn_mcxt);
-                payload = copy_to_varlena(verification.jws.payload);
-                return header && payload ? Status::Ok() : out_of_memory_status();
+                out.valid = verification.valid;
+                if (site == nullptr) return Status::Ok();
+                out.header = header_column(*site, verification.jws, fcinfo->flinfo->fn_mcxt);
+                out.payload = copy_to_varlena(verification.jws.payload);
+                return out.header && out.payload ? Status::Ok() : out_of_memory_status();
             },
             report))
         raise_core_error(report);
+    return out;
+}
 
-    Datum values[3] = {PointerGetDatum(header), PointerGetDatum(payload), BoolGetDatum(valid)};
+Datum verify(FunctionCallInfo fcinfo, KeyArgType key_type) {
+    // The text and bytea forms are STRICT; the jsonb form is not, since a
+    // NULL algorithm there means the JWK's own alg.
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) PG_RETURN_NULL();
+    CallSite &site = call_site(fcinfo);
+    Verification v = verify_arguments(fcinfo, key_type, &site);
+    Datum values[3] = {PointerGetDatum(v.header), PointerGetDatum(v.payload),
+                       BoolGetDatum(v.valid)};
     bool nulls[3] = {false, false, false};
     PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(site.desc, values, nulls)));
+}
+
+// The C entry points of verify, by key type.
+constexpr const char *kVerifySymbol[] = {"pg_jwt_verify_text_key", "pg_jwt_verify_bytea_key",
+                                         "pg_jwt_verify_jsonb_key"};
+
+KeyArgType key_type_of(Oid type) {
+    switch (type) {
+        case TEXTOID:
+            return KeyArgType::text;
+        case BYTEAOID:
+            return KeyArgType::bytea;
+        case JSONBOID:
+            return KeyArgType::jsonb;
+        default:
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                            errmsg("unexpected key type %u", type)));
+    }
+}
+
+// Once per call site: argument 3 must name the verify for this key type,
+// and the user must be allowed to execute it, since this call stands for it.
+void check_stands_for_verify(FunctionCallInfo fcinfo, KeyArgType key_type) {
+    Oid verify_function = PG_ARGISNULL(3) ? InvalidOid : PG_GETARG_OID(3);
+    const char *symbol = kVerifySymbol[static_cast<int>(key_type)];
+    if (!OidIsValid(verify_function) || !is_own_function(verify_function, &symbol, 1, "s"))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("argument \"verify\" must name pg_jwt's verify for this key type"),
+                        errdetail("jwt._verify_valid is pg_jwt's planner's stand-in for "
+                                  "(jwt.verify(...)).valid.")));
+    AclResult acl = pg_proc_aclcheck(verify_function, GetUserId(), ACL_EXECUTE);
+    if (acl != ACLCHECK_OK) aclcheck_error(acl, OBJECT_FUNCTION, get_func_name(verify_function));
+    InvokeFunctionExecuteHook(verify_function);
 }
 
 }  // namespace
@@ -100,4 +156,17 @@ extern "C" Datum pg_jwt_verify_bytea_key(PG_FUNCTION_ARGS) {
 }
 extern "C" Datum pg_jwt_verify_jsonb_key(PG_FUNCTION_ARGS) {
     return verify(fcinfo, KeyArgType::jsonb);
+}
+
+// jwt._verify_valid(token, key, algorithm, verify): (verify(token, key,
+// algorithm)).valid without building the row (valid_only.cpp).
+extern "C" Datum pg_jwt_verify_valid(PG_FUNCTION_ARGS) {
+    KeyArgType key_type = key_type_of(get_fn_expr_argtype(fcinfo->flinfo, 1));
+    if (fcinfo->flinfo->fn_extra == nullptr) {
+        check_stands_for_verify(fcinfo, key_type);
+        static char checked;
+        fcinfo->flinfo->fn_extra = &checked;
+    }
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) PG_RETURN_NULL();
+    PG_RETURN_BOOL(verify_arguments(fcinfo, key_type, nullptr).valid);
 }
