@@ -197,6 +197,52 @@ SELECT rowfn.same($q$SELECT t.id, v.valid FROM rowfn.tokens t LEFT JOIN LATERAL 
                      ON v.valid ORDER BY t.id$q$);
 SELECT rowfn.same($q$SELECT count(*) FROM rowfn.tokens t, LATERAL jwt.verify(t.tok, t.key) v WHERE v.valid$q$);
 
+-- 3. Read once, in a WHERE condition, with the call joined to one table:
+-- the call is evaluated in that table's scan, as if written there.
+CREATE FUNCTION rowfn.shape(query text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE plan text := rowfn.plan_of(query);
+BEGIN
+    RETURN CASE WHEN plan LIKE '%Function Scan%' THEN 'function scan'
+                WHEN plan LIKE '%Result%' THEN 'sub-select'
+                ELSE 'in the scan' END;
+END
+$$;
+SELECT rowfn.shape(q) AS shape, rowfn.same(q) AS same, q AS query FROM (VALUES
+    ($q$SELECT count(*) FROM rowfn.tokens t, LATERAL jwt.verify(t.tok, t.key) v WHERE v.valid$q$),
+    ($q$SELECT t.id FROM rowfn.tokens t, jwt.verify(t.tok, t.key) v WHERE v.payload ->> 'sub' = 'b' ORDER BY 1$q$),
+    ($q$SELECT t.id FROM rowfn.tokens t, jwt.verify(t.tok, t.key) v WHERE t.id > 1 AND NOT v.valid ORDER BY 1$q$),
+    ($q$SELECT t.id FROM rowfn.tokens t, jwt.decode(t.tok) d WHERE d.payload ->> 'sub' = 'c' ORDER BY 1$q$),
+    -- read twice, or not in the WHERE clause
+    ($q$SELECT v.payload FROM rowfn.tokens t, jwt.verify(t.tok, t.key) v WHERE v.valid$q$),
+    ($q$SELECT t.id, v.valid FROM rowfn.tokens t, jwt.verify(t.tok, t.key) v ORDER BY 1$q$),
+    ($q$SELECT count(*) FROM rowfn.tokens t, jwt.verify(t.tok, t.key) v GROUP BY v.valid HAVING v.valid$q$),
+    -- evaluated only sometimes
+    ($q$SELECT t.id FROM rowfn.tokens t, jwt.verify(t.tok, t.key) v WHERE t.id = 4 OR v.valid ORDER BY 1$q$),
+    ($q$SELECT t.id FROM rowfn.tokens t, jwt.verify(t.tok, t.key) v
+        WHERE CASE WHEN t.id < 3 THEN v.valid END ORDER BY 1$q$),
+    -- another table in the join, arguments from two tables, JOIN syntax
+    ($q$SELECT t.id FROM rowfn.tokens t, rowfn.tokens u, jwt.verify(t.tok, t.key) v
+        WHERE u.id = t.id AND v.valid ORDER BY 1$q$),
+    ($q$SELECT t.id FROM rowfn.tokens t, jwt.verify(t.tok, (SELECT key FROM rowfn.tokens WHERE id = 1)) v
+        WHERE v.valid ORDER BY 1$q$),
+    ($q$SELECT t.id FROM rowfn.tokens t JOIN LATERAL jwt.verify(t.tok, t.key) v ON true WHERE v.valid$q$),
+    -- the call on a sub-select rather than a table
+    ($q$SELECT t.id FROM (SELECT * FROM rowfn.tokens OFFSET 0) t, jwt.verify(t.tok, t.key) v WHERE v.valid$q$)
+) AS cases(q);
+-- Every row reaching the filter is verified: a malformed token is an error.
+SELECT pg_temp.err($q$SELECT count(*) FROM (SELECT 'not-a-token' UNION ALL SELECT 'x') t(tok),
+                      LATERAL jwt.verify(t.tok, 'k') v WHERE v.valid$q$);
+CREATE TABLE rowfn.malformed AS SELECT 'not-a-token'::text AS tok;
+SELECT rowfn.shape($q$SELECT count(*) FROM rowfn.malformed t, LATERAL jwt.verify(t.tok, 'k') v WHERE v.valid$q$);
+SELECT pg_temp.err($q$SELECT count(*) FROM rowfn.malformed t, LATERAL jwt.verify(t.tok, 'k') v WHERE v.valid$q$);
+-- Once per row of the table.
+BEGIN;
+SET LOCAL track_functions = 'all';
+SELECT rowfn.calls('jwt._verify_valid(text, text, text, regprocedure)') AS valid_before \gset
+SELECT count(*) FROM rowfn.tokens t, LATERAL jwt.verify(t.tok, t.key) v WHERE v.valid;
+SELECT rowfn.calls('jwt._verify_valid(text, text, text, regprocedure)') - :valid_before AS valid_only_calls;
+COMMIT;
+
 -- In a row-level security policy, as an unprivileged role.
 CREATE ROLE regress_jwt_rowfn;
 GRANT USAGE ON SCHEMA rowfn TO regress_jwt_rowfn;

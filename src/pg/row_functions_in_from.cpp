@@ -19,6 +19,15 @@
 // column of verify read, the sub-select calls jwt._verify_valid instead
 // (valid_only.cpp) and the other columns are NULL.
 //
+// One shape needs no sub-select at all (read_once_in_filter): the call is
+// joined to one table, reads only its columns, and its entry is read once,
+// in an always-evaluated condition of the WHERE clause, as in
+//     FROM tokens t, LATERAL jwt.verify(t.tok, key) v WHERE v.valid
+// There the entry becomes SELECT <the call's column> without FROM, which
+// the planner inlines: the condition filters the table's scan, exactly as
+// (jwt.verify(t.tok, key)).valid written there would, once per row that
+// reaches it, and the nested loop with its per-row rescan goes away.
+//
 // Results are the same: one row per outer row, all columns NULL when a
 // STRICT call has a NULL argument (a Function Scan's all-NULL row; here each
 // column of a NULL record), the same column names and types, and the same
@@ -42,6 +51,8 @@ extern "C" {
 #include "funcapi.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "parser/parsetree.h"
 #include "rewrite/rewriteManip.h"
 #include "utils/lsyscache.h"
 }
@@ -77,6 +88,7 @@ struct EntryReference {
     int rtindex;
     int levels_up;   // of the query being walked, from the entry's query
     uint64 columns;  // bit n: column n is read (0: the whole row)
+    int reads;       // how many times
 };
 
 bool collect_reads(Node *node, EntryReference *entry) {
@@ -84,10 +96,12 @@ bool collect_reads(Node *node, EntryReference *entry) {
     if (IsA(node, Var)) {
         const Var *var = reinterpret_cast<const Var *>(node);
         if (var->varno == entry->rtindex &&
-            var->varlevelsup == static_cast<Index>(entry->levels_up))
+            var->varlevelsup == static_cast<Index>(entry->levels_up)) {
             entry->columns |= var->varattno >= 0 && var->varattno < 64
                                   ? uint64{1} << var->varattno
                                   : uint64{1};  // anything else: as the whole row
+            entry->reads++;
+        }
         return false;
     }
     if (IsA(node, Query)) {
@@ -100,16 +114,70 @@ bool collect_reads(Node *node, EntryReference *entry) {
     return expression_tree_walker(node, callback_cast<bool (*)()>(collect_reads), entry);
 }
 
-// The columns of range table entry `rtindex` that `query` reads, as bits
-// (bit 0: the whole row). A join's list of its columns is skipped: it names
-// every column of every joined entry, read or not. (A column read through a
-// join's alias is a Var of the joined entry itself since PostgreSQL 13, so
-// it is counted.)
-uint64 columns_read(Query *query, int rtindex) {
-    EntryReference entry{rtindex, 0, 0};
+// What `query` reads of its range table entry `rtindex`. A join's list of
+// its columns is skipped: it names every column of every joined entry, read
+// or not. (A column read through a join's alias is a Var of the joined entry
+// itself since PostgreSQL 13, so it is counted.)
+EntryReference reads_of(Query *query, int rtindex) {
+    EntryReference entry{rtindex, 0, 0, 0};
     query_tree_walker(query, callback_cast<bool (*)()>(collect_reads), &entry,
                       QTW_IGNORE_JOINALIASES);
-    return entry.columns;
+    return entry;
+}
+
+// Nodes that evaluate some of their arguments only sometimes.
+bool evaluates_conditionally(Node *node, void *context) {
+    if (node == nullptr) return false;
+    if ((IsA(node, BoolExpr) && reinterpret_cast<BoolExpr *>(node)->boolop == OR_EXPR) ||
+        IsA(node, CaseExpr) || IsA(node, CoalesceExpr) || IsA(node, MinMaxExpr) ||
+        IsA(node, NullIfExpr) || IsA(node, SubLink))
+        return true;
+    return expression_tree_walker(node, callback_cast<bool (*)()>(evaluates_conditionally),
+                                  context);
+}
+
+// Do the call's arguments read no column but those of entry `table` of this
+// query level (outer queries' columns are constants here), and no sub-select?
+bool reads_only(const FuncExpr *call, int table) {
+    // (No planner state: before planning there are no placeholders.)
+    Bitmapset *entries = pull_varnos(nullptr, reinterpret_cast<Node *>(call->args));
+    bool only = bms_is_empty(entries) || (bms_membership(entries) == BMS_SINGLETON &&
+                                          bms_singleton_member(entries) == table);
+    return only && !checkExprHasSubLink(reinterpret_cast<Node *>(call->args));
+}
+
+// The shape in which the call can simply be evaluated where its one read
+// is, as (jwt.verify(...)).valid written there would be: the query joins
+// the entry to one table (FROM t, LATERAL jwt.verify(t.tok, ...) v), the
+// call reads only that table's columns, and the entry is read once, in a
+// condition of the WHERE clause that is always evaluated (a conjunct
+// without OR, CASE and the like). The condition then filters the table's
+// scan, and the call runs once for each row that reaches it, as in the
+// nested loop over the Function Scan.
+bool read_once_in_filter(Query *query, int rtindex, const FuncExpr *call,
+                         const EntryReference &reads) {
+    if (reads.reads != 1 || (reads.columns & 1) != 0) return false;
+    const FromExpr *from = query->jointree;
+    if (from == nullptr || list_length(from->fromlist) != 2) return false;
+    int table = 0;
+    const ListCell *cell;
+    foreach (cell, from->fromlist) {
+        auto *item = static_cast<Node *>(lfirst(cell));
+        if (!IsA(item, RangeTblRef)) return false;
+        int index = reinterpret_cast<RangeTblRef *>(item)->rtindex;
+        if (index != rtindex) table = index;
+    }
+    if (table == 0 || rt_fetch(table, query->rtable)->rtekind != RTE_RELATION ||
+        !reads_only(call, table))
+        return false;
+    List *conjuncts = make_ands_implicit(reinterpret_cast<Expr *>(from->quals));
+    foreach (cell, conjuncts) {
+        auto *conjunct = static_cast<Node *>(lfirst(cell));
+        EntryReference in_conjunct{rtindex, 0, 0, 0};
+        collect_reads(conjunct, &in_conjunct);
+        if (in_conjunct.reads == 1) return !evaluates_conditionally(conjunct, nullptr);
+    }
+    return false;
 }
 
 Query *empty_select() {
@@ -188,10 +256,43 @@ Query *valid_select(const RangeTblEntry *rte, FuncExpr *valid_only, TupleDesc ro
                           });
 }
 
+// SELECT <column read>, NULL, ... without FROM: pulled up by the planner,
+// the one read becomes the call itself (the valid-only call for verify's
+// valid column).
+Query *inline_select(const RangeTblEntry *rte, FuncExpr *call, TupleDesc row, uint64 columns) {
+    Query *select = empty_select();
+    select->jointree = makeFromExpr(NIL, nullptr);
+    const ListCell *name = list_head(rte->eref->colnames);
+    for (int i = 0; i < row->natts; i++, name = lnext(rte->eref->colnames, name)) {
+        Form_pg_attribute column = TupleDescAttr(row, i);
+        Expr *value = nullptr;
+        if ((columns & (uint64{1} << (i + 1))) == 0) {
+            value = reinterpret_cast<Expr *>(
+                makeNullConst(column->atttypid, column->atttypmod, column->attcollation));
+        } else if (FuncExpr *valid_only = i + 1 == kValidColumn ? valid_only_call(call) : nullptr) {
+            value = reinterpret_cast<Expr *>(valid_only);
+        } else {
+            FieldSelect *field = makeNode(FieldSelect);
+            field->arg = static_cast<Expr *>(copyObjectImpl(call));
+            field->fieldnum = static_cast<AttrNumber>(i + 1);
+            field->resulttype = column->atttypid;
+            field->resulttypmod = column->atttypmod;
+            field->resultcollid = column->attcollation;
+            value = reinterpret_cast<Expr *>(field);
+        }
+        if (!IsA(value, Const)) IncrementVarSublevelsUp(reinterpret_cast<Node *>(value), 1, 0);
+        select->targetList =
+            lappend(select->targetList, makeTargetEntry(value, static_cast<AttrNumber>(i + 1),
+                                                        pstrdup(strVal(lfirst(name))), false));
+    }
+    return select;
+}
+
 void rewrite_entry(Query *query, int rtindex, RangeTblEntry *rte) {
     FuncExpr *call = rewritable_call(rte);
     if (call == nullptr) return;
-    uint64 columns = columns_read(query, rtindex);
+    EntryReference reads = reads_of(query, rtindex);
+    uint64 columns = reads.columns;
     if (columns == 0) return;
     TupleDesc row = nullptr;
     Oid type = InvalidOid;
@@ -200,9 +301,15 @@ void rewrite_entry(Query *query, int rtindex, RangeTblEntry *rte) {
         return;
     for (int i = 0; i < row->natts; i++)
         if (TupleDescAttr(row, i)->attisdropped) return;
-    FuncExpr *valid_only = columns == uint64{1} << kValidColumn ? valid_only_call(call) : nullptr;
-    Query *select =
-        valid_only != nullptr ? valid_select(rte, valid_only, row) : fields_select(rte, call, row);
+    Query *select = nullptr;
+    if (read_once_in_filter(query, rtindex, call, reads)) {
+        select = inline_select(rte, call, row, columns);
+    } else {
+        FuncExpr *valid_only =
+            columns == uint64{1} << kValidColumn ? valid_only_call(call) : nullptr;
+        select = valid_only != nullptr ? valid_select(rte, valid_only, row)
+                                       : fields_select(rte, call, row);
+    }
     rte->rtekind = RTE_SUBQUERY;
     rte->subquery = select;
     rte->security_barrier = false;
