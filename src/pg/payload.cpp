@@ -81,8 +81,21 @@ void read_row(Datum row, PayloadArgument &out) {
 }  // namespace
 
 void read_payload_argument(FunctionCallInfo fcinfo, int argno, PayloadArgument &out) {
-    Oid declared = get_fn_expr_argtype(fcinfo->flinfo, argno);
-    Oid type = OidIsValid(declared) ? getBaseType(declared) : declared;
+    // The argument's type (through domains) is that of the call site: looked
+    // up on its first row and kept in fn_extra, not looked up on every row.
+    struct ArgumentType {
+        Oid declared, base;
+    };
+    auto *known = static_cast<ArgumentType *>(fcinfo->flinfo->fn_extra);
+    if (known == nullptr) {
+        known = static_cast<ArgumentType *>(
+            MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(ArgumentType)));
+        known->declared = get_fn_expr_argtype(fcinfo->flinfo, argno);
+        known->base = OidIsValid(known->declared) ? getBaseType(known->declared) : known->declared;
+        fcinfo->flinfo->fn_extra = known;
+    }
+    Oid declared = known->declared;
+    Oid type = known->base;
     Datum value = PG_GETARG_DATUM(argno);
     if (type == JSONBOID) {
         Jsonb *jb = PG_GETARG_JSONB_P(argno);

@@ -18,7 +18,8 @@ struct PayloadArgument {
 };
 
 // Reads argument `argno` (PostgreSQL calls only; may raise 22023 for a type
-// that cannot be a JWT payload).
+// that cannot be a JWT payload). Keeps the argument's type in the call
+// site's fn_extra, which the calling function must leave to it.
 void read_payload_argument(FunctionCallInfo fcinfo, int argno, PayloadArgument &out);
 
 }  // namespace pgjwt::pg

@@ -161,12 +161,16 @@ extern "C" Datum pg_jwt_verify_jsonb_key(PG_FUNCTION_ARGS) {
 // jwt._verify_valid(token, key, algorithm, verify): (verify(token, key,
 // algorithm)).valid without building the row (valid_only.cpp).
 extern "C" Datum pg_jwt_verify_valid(PG_FUNCTION_ARGS) {
-    KeyArgType key_type = key_type_of(get_fn_expr_argtype(fcinfo->flinfo, 1));
-    if (fcinfo->flinfo->fn_extra == nullptr) {
-        check_stands_for_verify(fcinfo, key_type);
-        static char checked;
-        fcinfo->flinfo->fn_extra = &checked;
+    // The key type, known once the call site's first row is checked.
+    auto *key_type = static_cast<KeyArgType *>(fcinfo->flinfo->fn_extra);
+    if (key_type == nullptr) {
+        KeyArgType type = key_type_of(get_fn_expr_argtype(fcinfo->flinfo, 1));
+        check_stands_for_verify(fcinfo, type);
+        key_type = static_cast<KeyArgType *>(
+            MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(KeyArgType)));
+        *key_type = type;
+        fcinfo->flinfo->fn_extra = key_type;
     }
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) PG_RETURN_NULL();
-    PG_RETURN_BOOL(verify_arguments(fcinfo, key_type, nullptr).valid);
+    PG_RETURN_BOOL(verify_arguments(fcinfo, *key_type, nullptr).valid);
 }

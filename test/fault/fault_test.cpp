@@ -292,8 +292,6 @@ FAULT_WRAP(X509 *, PEM_read_bio_X509, nullptr, (BIO * b, X509 **x, pem_password_
            (b, x, c, u))
 FAULT_WRAP(int, RAND_bytes, 0, (unsigned char *b, int n), (b, n))
 FAULT_WRAP(EVP_PKEY *, X509_get_pubkey, nullptr, (X509 * x), (x))
-FAULT_WRAP(ECDSA_SIG *, d2i_ECDSA_SIG, nullptr, (ECDSA_SIG * *s, const unsigned char **p, long n),
-           (s, p, n))
 FAULT_WRAP(int, i2d_ECDSA_SIG, -1, (const ECDSA_SIG *s, unsigned char **p), (s, p))
 
 // Variadic: the one extra argument depends on the key type.
