@@ -230,18 +230,22 @@ Query *columns_select(const RangeTblEntry *rte, Expr *call, TupleDesc row, Colum
     return select;
 }
 
+// (<a copy of record>).<column i>.
+Expr *field_of(const void *record, int i, Form_pg_attribute column) {
+    FieldSelect *field = makeNode(FieldSelect);
+    field->arg = static_cast<Expr *>(copyObjectImpl(record));
+    field->fieldnum = static_cast<AttrNumber>(i + 1);
+    field->resulttype = column->atttypid;
+    field->resulttypmod = column->atttypmod;
+    field->resultcollid = column->attcollation;
+    return reinterpret_cast<Expr *>(field);
+}
+
 // Every column as (s.r).<column>.
 Query *fields_select(const RangeTblEntry *rte, FuncExpr *call, TupleDesc row) {
-    return columns_select(rte, reinterpret_cast<Expr *>(call), row,
-                          [](int i, Form_pg_attribute column, Var *r) {
-                              FieldSelect *field = makeNode(FieldSelect);
-                              field->arg = static_cast<Expr *>(copyObjectImpl(r));
-                              field->fieldnum = static_cast<AttrNumber>(i + 1);
-                              field->resulttype = column->atttypid;
-                              field->resulttypmod = column->atttypmod;
-                              field->resultcollid = column->attcollation;
-                              return reinterpret_cast<Expr *>(field);
-                          });
+    return columns_select(
+        rte, reinterpret_cast<Expr *>(call), row,
+        [](int i, Form_pg_attribute column, Var *r) { return field_of(r, i, column); });
 }
 
 // Only verify's valid column is read: s.r is jwt._verify_valid(...), the
@@ -272,13 +276,7 @@ Query *inline_select(const RangeTblEntry *rte, FuncExpr *call, TupleDesc row, ui
         } else if (FuncExpr *valid_only = i + 1 == kValidColumn ? valid_only_call(call) : nullptr) {
             value = reinterpret_cast<Expr *>(valid_only);
         } else {
-            FieldSelect *field = makeNode(FieldSelect);
-            field->arg = static_cast<Expr *>(copyObjectImpl(call));
-            field->fieldnum = static_cast<AttrNumber>(i + 1);
-            field->resulttype = column->atttypid;
-            field->resulttypmod = column->atttypmod;
-            field->resultcollid = column->attcollation;
-            value = reinterpret_cast<Expr *>(field);
+            value = field_of(call, i, column);
         }
         if (!IsA(value, Const)) IncrementVarSublevelsUp(reinterpret_cast<Node *>(value), 1, 0);
         select->targetList =
