@@ -68,6 +68,20 @@ List *all_arguments(const FuncExpr *call) {
     return args;
 }
 
+// A field selection of the valid column from a call returning a record:
+// worth the catalog lookups of replace_valid.
+bool is_candidate(const FieldSelect *select) {
+    return select->fieldnum == kValidColumn && select->resulttype == BOOLOID &&
+           IsA(select->arg, FuncExpr) &&
+           reinterpret_cast<const FuncExpr *>(select->arg)->funcresulttype == RECORDOID;
+}
+
+bool has_candidate(Node *node, void *context) {
+    if (node == nullptr || IsA(node, Query)) return false;
+    if (IsA(node, FieldSelect) && is_candidate(reinterpret_cast<FieldSelect *>(node))) return true;
+    return expression_tree_walker(node, callback_cast<bool (*)()>(has_candidate), context);
+}
+
 Node *replace_valid(Node *node, void *context) {
     if (node == nullptr) return nullptr;
     // A sub-select is rewritten with its own query (planner_hook.cpp).
@@ -76,9 +90,7 @@ Node *replace_valid(Node *node, void *context) {
         expression_tree_mutator(node, callback_cast<Node *(*)()>(replace_valid), context);
     if (!IsA(mutated, FieldSelect)) return mutated;
     auto *select = reinterpret_cast<FieldSelect *>(mutated);
-    if (select->fieldnum != kValidColumn || select->resulttype != BOOLOID ||
-        !IsA(select->arg, FuncExpr))
-        return mutated;
+    if (!is_candidate(select)) return mutated;
     FuncExpr *call = valid_only_call(reinterpret_cast<FuncExpr *>(select->arg));
     return call != nullptr ? reinterpret_cast<Node *>(call) : mutated;
 }
@@ -100,8 +112,17 @@ FuncExpr *valid_only_call(const FuncExpr *verify) {
 }
 
 void valid_only_verify(Query *query) {
+    // Most queries have no field selection from a record-returning call: a
+    // walk that neither copies nor looks anything up tells, before the
+    // mutator copies the expressions it passes through.
+    if (!query_tree_walker(query, callback_cast<bool (*)()>(has_candidate), nullptr,
+                           QTW_IGNORE_RT_SUBQUERIES))
+        return;
+    // Sub-selects are returned as they are by replace_valid (each is
+    // rewritten with its own query), so the range table's are only
+    // flat-copied.
     query_tree_mutator(query, callback_cast<Node *(*)()>(replace_valid), nullptr,
-                       QTW_DONT_COPY_QUERY | QTW_IGNORE_RT_SUBQUERIES);
+                       QTW_DONT_COPY_QUERY);
 }
 
 }  // namespace pgjwt::pg
