@@ -1,98 +1,88 @@
 #include "hmac.hpp"
 
-#include <array>
+#include <memory>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 
 #include "lru_cache.hpp"
-#include "message_digest.hpp"
 #include "openssl_error.hpp"
-#include "openssl_ptr.hpp"
 
 namespace pgjwt {
 namespace {
 
-// HMAC (RFC 2104) keyed once: the digest states after absorbing the padded
-// key XOR ipad and XOR opad. Each message then costs two context copies and
-// the message's own hashing; the key's two blocks are never hashed again.
-struct KeyedHmac {
-    MdCtxPtr inner, outer;
+struct MacCtxFree {
+    void operator()(EVP_MAC_CTX *ctx) const { EVP_MAC_CTX_free(ctx); }
+};
+using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
+
+struct MacFree {
+    void operator()(EVP_MAC *mac) const { EVP_MAC_free(mac); }
 };
 
 // Enough for every secret a backend reasonably alternates between, small
 // enough that a hostile stream of secrets cannot grow the backend.
 constexpr size_t kCacheEntries = 64;
 constexpr size_t kCacheBytes = 256 * 1024;
-// Two digest contexts and their provider states (SHA-512's is the largest).
-constexpr size_t kEntryBytes = 1024;
 
-LruCache<KeyedHmac> &cache() {
-    static LruCache<KeyedHmac> instance(kCacheEntries, kCacheBytes);
+LruCache<MacCtxPtr> &cache() {
+    static LruCache<MacCtxPtr> instance(kCacheEntries, kCacheBytes);
     return instance;
 }
 
-// A digest context that has absorbed one block.
-MdCtxPtr absorbed(const EVP_MD *md, const unsigned char *block, size_t size) {
-    MdCtxPtr ctx(EVP_MD_CTX_new());
-    if (!ctx || EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
-        EVP_DigestUpdate(ctx.get(), block, size) != 1)
-        return nullptr;
-    return ctx;
+// Fetched on first use; a failed fetch is tried again on the next call
+// rather than remembered.
+EVP_MAC *hmac_algorithm() {
+    static std::unique_ptr<EVP_MAC, MacFree> mac;
+    if (!mac) mac.reset(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
+    return mac.get();
 }
 
-Status keyed_hmac(Algorithm alg, std::string_view secret, KeyedHmac &out) {
-    const EVP_MD *md = message_digest(algorithm_digest(alg));
-    if (md == nullptr) return openssl_failure("load the HMAC digest");
-    // The key block: the secret, or its hash when longer than a block, then
-    // zeros (RFC 2104 section 2). Wiped before returning.
-    constexpr size_t kMaxBlock = 128;
-    auto block_size = static_cast<size_t>(EVP_MD_get_block_size(md));
-    if (block_size == 0 || block_size > kMaxBlock)
-        return Status::Internal("unexpected HMAC block size");
-    std::array<unsigned char, kMaxBlock> key{}, pad{};
-    if (secret.size() > block_size) {
-        unsigned int hashed = 0;
-        if (EVP_Digest(secret.data(), secret.size(), key.data(), &hashed, md, nullptr) != 1)
-            return openssl_failure("hash the HMAC secret");
-    } else {
-        std::copy(secret.begin(), secret.end(), key.begin());
-    }
-    for (size_t i = 0; i < block_size; i++) pad[i] = key[i] ^ 0x36;
-    out.inner = absorbed(md, pad.data(), block_size);
-    for (size_t i = 0; i < block_size; i++) pad[i] = key[i] ^ 0x5c;
-    out.outer = absorbed(md, pad.data(), block_size);
-    OPENSSL_cleanse(key.data(), key.size());
-    OPENSSL_cleanse(pad.data(), pad.size());
-    if (!out.inner || !out.outer) return openssl_failure("initialise HMAC");
-    return Status::Ok();
-}
-
-// The keyed state for (alg, secret), created on first use.
-Status cached_hmac(Algorithm alg, std::string_view secret, const KeyedHmac *&out) {
-    // One buffer for the cache key, reused: no allocation per message. (It
-    // holds a secret, as does the cache itself; the cache wipes evicted keys.)
+// The keyed context for (alg, secret), created on first use.
+Status keyed_context(Algorithm alg, std::string_view secret, EVP_MAC_CTX *&out) {
+    // The cache key of the last lookup, reused: no allocation per message.
+    // (It holds a secret, as does the cache itself; the cache wipes evicted
+    // keys.) The same secret is usually passed on every row: when it is the
+    // last one looked up and the cache has not changed since, the context
+    // found then is used again without hashing the key.
     static std::string key;
+    static EVP_MAC_CTX *last = nullptr;
+    static uint64_t last_generation = 0;
+    LruCache<MacCtxPtr> &contexts = cache();
+    if (last != nullptr && last_generation == contexts.generation() &&
+        key.size() == secret.size() + 1 && key[0] == static_cast<char>(alg) &&
+        std::string_view(key).substr(1) == secret) {
+        out = last;
+        return Status::Ok();
+    }
+    last = nullptr;
     key.clear();
     key.push_back(static_cast<char>(alg));
     key.append(secret);
-    if (const KeyedHmac *hit = cache().find(key)) {
-        out = hit;
-        return Status::Ok();
+    if (MacCtxPtr *hit = contexts.find(key)) {
+        out = hit->get();
+    } else {
+        EVP_MAC *mac = hmac_algorithm();
+        if (mac == nullptr) return openssl_failure("load the HMAC implementation");
+        MacCtxPtr ctx(EVP_MAC_CTX_new(mac));
+        if (!ctx) return openssl_failure("allocate an HMAC context");
+        OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_utf8_string(
+                OSSL_MAC_PARAM_DIGEST,
+                const_cast<char *>(digest_openssl_name(algorithm_digest(alg))), 0),
+            OSSL_PARAM_construct_end()};
+        if (EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char *>(secret.data()),
+                         secret.size(), params) != 1)
+            return openssl_failure("initialise HMAC");
+        out = ctx.get();
+        // An HMAC context holds the inner and outer digest states: about 1 KiB.
+        contexts.insert(key, std::move(ctx), 1024);
     }
-    KeyedHmac keyed;
-    PGJWT_TRY(keyed_hmac(alg, secret, keyed));
-    out = &cache().insert(key, std::move(keyed), kEntryBytes);
+    last = out;
+    last_generation = contexts.generation();
     return Status::Ok();
-}
-
-// The working context the keyed states are copied into, kept for the
-// backend's life. A failed allocation is tried again on the next call
-// rather than remembered.
-EVP_MD_CTX *work_context() {
-    static MdCtxPtr work;
-    if (!work) work.reset(EVP_MD_CTX_new());
-    return work.get();
 }
 
 }  // namespace
@@ -103,21 +93,14 @@ Status hmac_compute(Algorithm alg, std::string_view secret, std::string_view mes
     if (algorithm_family(alg) != AlgorithmFamily::hmac)
         return Status::Internal("hmac_compute called with a non-HMAC algorithm");
     if (secret.empty()) return Status::InvalidArgument("HMAC secret must not be empty");
-    const KeyedHmac *keyed = nullptr;
-    PGJWT_TRY(cached_hmac(alg, secret, keyed));
-    EVP_MD_CTX *work = work_context();
-    if (work == nullptr) return openssl_failure("allocate an HMAC context");
-    unsigned char inner[EVP_MAX_MD_SIZE];
-    unsigned int inner_len = 0, outer_len = 0;
-    bool ok = EVP_MD_CTX_copy_ex(work, keyed->inner.get()) == 1 &&
-              EVP_DigestUpdate(work, message.data(), message.size()) == 1 &&
-              EVP_DigestFinal_ex(work, inner, &inner_len) == 1 &&
-              EVP_MD_CTX_copy_ex(work, keyed->outer.get()) == 1 &&
-              EVP_DigestUpdate(work, inner, inner_len) == 1 &&
-              EVP_DigestFinal_ex(work, tag, &outer_len) == 1;
-    OPENSSL_cleanse(inner, sizeof inner);
-    if (!ok) return openssl_failure("compute HMAC");
-    tag_len = outer_len;
+    EVP_MAC_CTX *ctx = nullptr;
+    PGJWT_TRY(keyed_context(alg, secret, ctx));
+    // A NULL key re-initialises with the key already set (OpenSSL 3 HMAC).
+    if (EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1 ||
+        EVP_MAC_update(ctx, reinterpret_cast<const unsigned char *>(message.data()),
+                       message.size()) != 1 ||
+        EVP_MAC_final(ctx, tag, &tag_len, kMaxHmacTagBytes) != 1)
+        return openssl_failure("compute HMAC");
     return Status::Ok();
 }
 

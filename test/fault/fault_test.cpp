@@ -231,12 +231,14 @@ FAULT_WRAP(int, EVP_DigestVerifyInit_ex, 0,
            (EVP_MD_CTX * c, EVP_PKEY_CTX **p, const char *md, OSSL_LIB_CTX *l, const char *q,
             EVP_PKEY *k, const OSSL_PARAM *prm),
            (c, p, md, l, q, k, prm))
-FAULT_WRAP(int, EVP_DigestFinal_ex, 0, (EVP_MD_CTX * c, unsigned char *md, unsigned int *s),
-           (c, md, s))
-FAULT_WRAP(int, EVP_DigestInit_ex2, 0, (EVP_MD_CTX * c, const EVP_MD *t, const OSSL_PARAM p[]),
-           (c, t, p))
-FAULT_WRAP(int, EVP_DigestUpdate, 0, (EVP_MD_CTX * c, const void *d, size_t n), (c, d, n))
-FAULT_WRAP(int, EVP_MD_CTX_copy_ex, 0, (EVP_MD_CTX * out, const EVP_MD_CTX *in), (out, in))
+FAULT_WRAP(EVP_MAC_CTX *, EVP_MAC_CTX_new, nullptr, (EVP_MAC * m), (m))
+FAULT_WRAP(EVP_MAC *, EVP_MAC_fetch, nullptr, (OSSL_LIB_CTX * l, const char *a, const char *p),
+           (l, a, p))
+FAULT_WRAP(int, EVP_MAC_final, 0, (EVP_MAC_CTX * c, unsigned char *o, size_t *l, size_t s),
+           (c, o, l, s))
+FAULT_WRAP(int, EVP_MAC_init, 0,
+           (EVP_MAC_CTX * c, const unsigned char *k, size_t n, const OSSL_PARAM p[]), (c, k, n, p))
+FAULT_WRAP(int, EVP_MAC_update, 0, (EVP_MAC_CTX * c, const unsigned char *d, size_t n), (c, d, n))
 FAULT_WRAP(EVP_MD_CTX *, EVP_MD_CTX_new, nullptr, (void), ())
 FAULT_WRAP(EVP_MD *, EVP_MD_fetch, nullptr, (OSSL_LIB_CTX * l, const char *a, const char *p),
            (l, a, p))

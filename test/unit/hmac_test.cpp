@@ -1,4 +1,4 @@
-// HS256/384/512: HMAC on EVP digests with cached keyed states (src/core/hmac.hpp).
+// HS256/384/512 through a cached, keyed EVP_MAC_CTX (src/core/hmac.hpp).
 #include <gtest/gtest.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -82,10 +82,11 @@ TEST_F(Hmac, Rfc4231Vectors) {
     }
 }
 
-// The keyed states are built here, not by OpenSSL's HMAC: every secret
-// length around the block sizes (64 for SHA-256, 128 for SHA-384/512: a
-// longer secret is hashed first, RFC 2104 section 2) and several message
-// lengths give OpenSSL's own HMAC tag (EVP_Q_mac).
+// A context keyed once and re-initialised per message gives the one-shot
+// tag (EVP_Q_mac) for every secret length around the block sizes (64 for
+// SHA-256, 128 for SHA-384/512: a longer secret is hashed first, RFC 2104
+// section 2) and several message lengths, each secret used for several
+// messages in a row (the reused-context path).
 TEST_F(Hmac, SameTagsAsOpenSslHmac) {
     struct Case {
         Algorithm alg;
@@ -115,6 +116,23 @@ TEST_F(Hmac, SameTagsAsOpenSslHmac) {
         }
     }
     EXPECT_EQ(compared, 3 * 11 * 9);
+}
+
+// The context of the last secret is reused without a lookup only while the
+// cache is unchanged: after its eviction or a clear, the secret gets a new
+// context (a stale one would be a use after free, which ASan reports).
+TEST_F(Hmac, LastContextIsNotReusedAfterEviction) {
+    const std::string secret(32, 's');
+    const std::string expected = TagHex(Algorithm::HS256, secret, "message");
+    EXPECT_EQ(TagHex(Algorithm::HS256, secret, "message"), expected);
+    for (int i = 0; i < 100; i++)
+        TagHex(Algorithm::HS256, std::string(32, 'a') + std::to_string(i), "x");
+    EXPECT_EQ(TagHex(Algorithm::HS256, secret, "message"), expected);
+    hmac_cache_clear();
+    EXPECT_EQ(TagHex(Algorithm::HS256, secret, "message"), expected);
+    // The same bytes under another algorithm are another key.
+    EXPECT_NE(TagHex(Algorithm::HS384, secret, "message"), expected);
+    EXPECT_EQ(TagHex(Algorithm::HS256, secret, "message"), expected);
 }
 
 TEST_F(Hmac, EmptyMessage) {
