@@ -1,6 +1,7 @@
 #include "claims.hpp"
 
 #include <cmath>
+#include <cstdint>
 
 #include "json_dom.hpp"
 
@@ -55,6 +56,13 @@ void read_audience(dom::element value, RegisteredClaims &out) {
     }
 }
 
+// A three-byte name as one number.
+constexpr uint32_t three_letters(std::string_view name) {
+    return static_cast<uint32_t>(static_cast<unsigned char>(name[0])) << 16 |
+           static_cast<uint32_t>(static_cast<unsigned char>(name[1])) << 8 |
+           static_cast<uint32_t>(static_cast<unsigned char>(name[2]));
+}
+
 }  // namespace
 
 Status check_numeric_date(const NumericDate &date, const char *name) {
@@ -82,18 +90,32 @@ Status parse_registered_claims(JsonInput payload, const std::vector<std::string>
     dom::object object = root.get_object().value_unsafe();
     for (dom::key_value_pair field : object) {
         std::string_view name = field.key;
-        if (name == "exp")
-            out.exp = read_date(field.value);
-        else if (name == "nbf")
-            out.nbf = read_date(field.value);
-        else if (name == "iat")
-            out.iat = read_date(field.value);
-        else if (name == "iss")
-            out.iss = read_string(field.value);
-        else if (name == "jti")
-            out.jti = read_string(field.value);
-        else if (name == "aud")
-            read_audience(field.value, out);
+        // Every registered claim has a three-letter name: one comparison of
+        // the three bytes per name instead of a string comparison per claim.
+        if (name.size() == 3) {
+            switch (three_letters(name)) {
+                case three_letters("exp"):
+                    out.exp = read_date(field.value);
+                    break;
+                case three_letters("nbf"):
+                    out.nbf = read_date(field.value);
+                    break;
+                case three_letters("iat"):
+                    out.iat = read_date(field.value);
+                    break;
+                case three_letters("iss"):
+                    out.iss = read_string(field.value);
+                    break;
+                case three_letters("jti"):
+                    out.jti = read_string(field.value);
+                    break;
+                case three_letters("aud"):
+                    read_audience(field.value, out);
+                    break;
+                default:
+                    break;
+            }
+        }
         for (size_t i = 0; i < required.size(); i++)
             if (required[i] == name) out.present[i] = true;
     }

@@ -25,8 +25,11 @@ namespace pgjwt::pg {
 // A core failure in plain memory, safe to hold across ereport.
 struct ErrorReport {
     Fault fault = Fault::none;
-    char message[256] = {0};
-    char detail[512] = {0};
+    // Written by fill_report; only the first bytes are cleared here, since
+    // every call of a function makes one (zeroing 768 bytes a row).
+    char message[256];
+    char detail[512];
+    ErrorReport() { message[0] = detail[0] = '\0'; }
 };
 
 // Copies a Status into `report` (truncating, never allocating).
