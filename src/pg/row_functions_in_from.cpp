@@ -3,9 +3,9 @@
 // Users write FROM tokens t, LATERAL jwt.verify(t.tok, key) v WHERE v.valid.
 // PostgreSQL runs a function in FROM as a Function Scan, which puts even a
 // single composite row into a new tuplestore (with a 16 KiB array) and
-// rescans it for every outer row: about 0.4 us a row, as much as verifying
-// an HS256 token. Before planning, this rewrite turns such an entry into the
-// sub-select
+// rescans it for every outer row: 0.3-0.45 us a row (test/bench,
+// lateral_builtin), a third of an HS256 verify. Before planning, this
+// rewrite turns such an entry into the sub-select
 //
 //     LATERAL (SELECT (s.r).header, (s.r).payload, (s.r).valid
 //              FROM (SELECT jwt.verify(t.tok, key) AS r OFFSET 0) s) v

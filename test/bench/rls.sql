@@ -73,22 +73,8 @@ INSERT INTO bench_rls.cases (ord, name, role_name, policy, target, once_per_quer
  (6, 'per_row', 'jwt_bench_rls_claim',   $p$owner = jwt.claim('sub'), pg_jwt.claims_once_per_query off$p$, NULL, false);
 GRANT SELECT ON bench_rls.cases TO PUBLIC;
 
--- This backend's scheduler statistics (Linux /proc/self/schedstat: ns on a
--- CPU, ns waiting in the run queue), NULLs where unreadable. SECURITY
--- DEFINER: pg_read_file is for superusers, the timed roles are not.
-CREATE FUNCTION bench_rls.schedstat(OUT on_cpu_ns bigint, OUT waiting_ns bigint)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
-DECLARE
-    fields text[];
-BEGIN
-    fields := string_to_array(trim(pg_read_file('/proc/self/schedstat')), ' ');
-    on_cpu_ns := fields[1]::bigint;
-    waiting_ns := fields[2]::bigint;
-EXCEPTION WHEN OTHERS THEN
-    on_cpu_ns := NULL;
-    waiting_ns := NULL;
-END
-$$;
+\set bench_schema bench_rls
+\ir schedstat.sql
 
 -- Round 0 warms caches and is discarded; rounds 1..reps run every case in
 -- turn (interleaved, so a burst of load elsewhere hits all cases alike). Each

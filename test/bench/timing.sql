@@ -10,25 +10,8 @@ CREATE TABLE bench.timings (
     wait_seconds double precision           -- time runnable but waiting for a CPU, if known
 );
 
--- This backend's scheduler statistics (Linux /proc/self/schedstat: time on a
--- CPU and time waiting in the run queue, in ns), or NULLs where unreadable
--- (another OS, or a role without pg_read_server_files). A cross-check only:
--- the figures that decide PASS/MISS are wall-clock times. The kernel brings
--- these counters up to date only at a tick or a context switch, so a caller
--- sleeps for a moment first, else a reading can be up to a tick (4 ms) old.
-CREATE FUNCTION bench.schedstat(OUT on_cpu_ns bigint, OUT waiting_ns bigint)
-LANGUAGE plpgsql AS $$
-DECLARE
-    fields text[];
-BEGIN
-    fields := string_to_array(trim(pg_read_file('/proc/self/schedstat')), ' ');
-    on_cpu_ns := fields[1]::bigint;
-    waiting_ns := fields[2]::bigint;
-EXCEPTION WHEN OTHERS THEN
-    on_cpu_ns := NULL;
-    waiting_ns := NULL;
-END
-$$;
+\set bench_schema bench
+\ir schedstat.sql
 
 -- Runs one query, checks its count and, for rep > 0, records its times.
 CREATE FUNCTION bench.time_query(name text, rep int, query text, expected bigint) RETURNS void
