@@ -1,7 +1,9 @@
 #include "algorithm.hpp"
 #include "text.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <string>
 
 namespace pgjwt {
@@ -52,9 +54,35 @@ constexpr std::array kCurves = {
 
 }  // namespace
 
+namespace {
+
+// Every name fits in 8 bytes: names are compared as one integer each (with
+// the length, so that a NUL byte cannot pass for the end), 16 compares
+// instead of 16 string comparisons on every call with an algorithm argument.
+constexpr uint64_t pack_name(std::string_view name) {
+    uint64_t packed = 0;
+    for (size_t i = 0; i < name.size() && i < 8; i++)
+        packed |= uint64_t{static_cast<uint8_t>(name[i])} << (8 * i);
+    return packed;
+}
+
+constexpr std::array<uint64_t, kAlgorithms.size()> make_packed_names() {
+    std::array<uint64_t, kAlgorithms.size()> packed{};
+    for (size_t i = 0; i < kAlgorithms.size(); i++) packed[i] = pack_name(kAlgorithms[i].name);
+    return packed;
+}
+constexpr auto kPackedNames = make_packed_names();
+static_assert(std::all_of(kAlgorithms.begin(), kAlgorithms.end(),
+                          [](const AlgorithmInfo &a) { return a.name.size() <= 8; }));
+
+}  // namespace
+
 std::optional<Algorithm> parse_algorithm(std::string_view name) {
-    for (const auto &a : kAlgorithms)
-        if (a.name == name) return a.alg;
+    if (name.size() > 8) return std::nullopt;
+    uint64_t packed = pack_name(name);
+    for (size_t i = 0; i < kAlgorithms.size(); i++)
+        if (kPackedNames[i] == packed && kAlgorithms[i].name.size() == name.size())
+            return kAlgorithms[i].alg;
     return std::nullopt;
 }
 

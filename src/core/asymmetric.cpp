@@ -22,9 +22,7 @@ struct Hash {
 };
 
 Status hash(Algorithm alg, std::string_view input, Hash &out) {
-    const EVP_MD *md = message_digest(algorithm_digest(alg));
-    if (md == nullptr ||
-        EVP_Digest(input.data(), input.size(), out.bytes, &out.size, md, nullptr) != 1)
+    if (!message_digest_compute(algorithm_digest(alg), input, out.bytes, out.size))
         return openssl_failure("hash the signing input");
     return Status::Ok();
 }

@@ -4,6 +4,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace pgjwt {
 namespace {
 
@@ -37,13 +41,10 @@ constexpr auto kGroup = make_group_tables();
 
 }  // namespace
 
-void base64url_append(std::string_view bytes, std::string &out) {
-    const auto *in = reinterpret_cast<const uint8_t *>(bytes.data());
-    size_t n = bytes.size();
-    size_t start = out.size();
-    out.resize(start + (n / 3) * 4 + (n % 3 ? n % 3 + 1 : 0));
-    char *o = out.data() + start;
-    size_t i = 0;
+namespace {
+
+// Encodes whole 3-byte groups from `in[i]` on; returns where it stopped.
+size_t encode_groups_portable(const uint8_t *in, size_t n, size_t i, char *&o) {
     for (; i + 3 <= n; i += 3) {
         uint32_t v = (uint32_t{in[i]} << 16) | (uint32_t{in[i + 1]} << 8) | in[i + 2];
         *o++ = kAlphabet[(v >> 18) & 63];
@@ -51,6 +52,61 @@ void base64url_append(std::string_view bytes, std::string &out) {
         *o++ = kAlphabet[(v >> 6) & 63];
         *o++ = kAlphabet[v & 63];
     }
+    return i;
+}
+
+#if defined(__x86_64__)
+// Twelve bytes (sixteen characters) a step with SSSE3, while sixteen bytes
+// remain to be read: about 15 instructions where the portable loop takes
+// about 110, which is a tenth of pg_jwt's own work in an ES256 sign. The
+// shuffle puts each group's bytes as [b1 b0 b2 b1] in a 32-bit lane; two
+// multiplies move the four 6-bit fields into the lane's four bytes; the
+// alphabet is five ranges, each an offset added to the value, picked with
+// a second shuffle. The package must run on any x86-64 (DESIGN.md section
+// 4), so this is chosen at run time.
+__attribute__((target("ssse3"))) size_t encode_groups_ssse3(const uint8_t *in, size_t n, size_t i,
+                                                            char *&o) {
+    const __m128i spread = _mm_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10);
+    const __m128i high_fields = _mm_set1_epi32(0x0fc0fc00);  // a (bits 10-15), c (22-27)
+    const __m128i high_shifts = _mm_set1_epi32(0x04000040);  // a >> 10, c >> 6, per 16 bits
+    const __m128i low_fields = _mm_set1_epi32(0x003f03f0);   // b (bits 4-9), d (16-21)
+    const __m128i low_shifts = _mm_set1_epi32(0x01000010);   // b << 4, d << 8
+    // Offsets from a 6-bit value to its character: 0-25 'A', 26-51 'a',
+    // 52-61 '0', 62 '-', 63 '_', indexed by the range number computed below.
+    const __m128i offsets =
+        _mm_setr_epi8('a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                      '0' - 52, '0' - 52, '0' - 52, '0' - 52, '-' - 62, '_' - 63, 'A', 0, 0);
+    for (; i + 16 <= n; i += 12) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(in + i));
+        v = _mm_shuffle_epi8(v, spread);
+        __m128i fields = _mm_or_si128(_mm_mulhi_epu16(_mm_and_si128(v, high_fields), high_shifts),
+                                      _mm_mullo_epi16(_mm_and_si128(v, low_fields), low_shifts));
+        // Range number: 0 for 26-51, 1-10 for 52-61, 11 for 62, 12 for 63,
+        // 13 for 0-25.
+        __m128i range = _mm_subs_epu8(fields, _mm_set1_epi8(51));
+        __m128i upper = _mm_cmpgt_epi8(_mm_set1_epi8(26), fields);
+        range = _mm_or_si128(range, _mm_and_si128(upper, _mm_set1_epi8(13)));
+        __m128i chars = _mm_add_epi8(fields, _mm_shuffle_epi8(offsets, range));
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(o), chars);
+        o += 16;
+    }
+    return i;
+}
+
+bool has_ssse3() {
+    static const bool supported = __builtin_cpu_supports("ssse3");
+    return supported;
+}
+#endif
+
+void encode(const uint8_t *in, size_t n, char *o, bool vector) {
+    size_t i = 0;
+#if defined(__x86_64__)
+    if (vector) i = encode_groups_ssse3(in, n, i, o);
+#else
+    (void)vector;
+#endif
+    i = encode_groups_portable(in, n, i, o);
     if (n - i == 1) {
         uint32_t v = uint32_t{in[i]} << 16;
         *o++ = kAlphabet[(v >> 18) & 63];
@@ -61,6 +117,27 @@ void base64url_append(std::string_view bytes, std::string &out) {
         *o++ = kAlphabet[(v >> 12) & 63];
         *o++ = kAlphabet[(v >> 6) & 63];
     }
+}
+
+void append(std::string_view bytes, std::string &out, bool vector) {
+    size_t n = bytes.size();
+    size_t start = out.size();
+    out.resize(start + (n / 3) * 4 + (n % 3 ? n % 3 + 1 : 0));
+    encode(reinterpret_cast<const uint8_t *>(bytes.data()), n, out.data() + start, vector);
+}
+
+}  // namespace
+
+void base64url_append(std::string_view bytes, std::string &out) {
+#if defined(__x86_64__)
+    append(bytes, out, has_ssse3());
+#else
+    append(bytes, out, false);
+#endif
+}
+
+void base64url_append_portable(std::string_view bytes, std::string &out) {
+    append(bytes, out, false);
 }
 
 std::string base64url_encode(std::string_view bytes) {

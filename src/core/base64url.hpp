@@ -10,6 +10,9 @@ namespace pgjwt {
 // Appends the unpadded base64url form of `bytes` to `out`.
 void base64url_append(std::string_view bytes, std::string &out);
 std::string base64url_encode(std::string_view bytes);
+// The same without the SSSE3 loop base64url_append uses where the CPU has
+// it: what other CPUs run, kept callable so that tests cover both.
+void base64url_append_portable(std::string_view bytes, std::string &out);
 
 // Strict decode: only A-Z a-z 0-9 - _, no padding, no white space, no length
 // of 1 mod 4 and no non-zero trailing bits (so every byte string has exactly

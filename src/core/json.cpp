@@ -49,64 +49,100 @@ Status too_deep(const char *what) {
                                  std::to_string(kMaxJsonDepth) + " levels deep.");
 }
 
-// Walks the whole tree: duplicate member names and, when `nul_possible`,
-// U+0000 anywhere are refused.
-Status check_strict(dom::element value, const char *what, bool nul_possible, size_t depth) {
+// What check_strict found wrong, turned into a Status only on failure: the
+// walk runs for every payload signed and every token read, and building a
+// Status per value cost more than the walk itself.
+struct StrictFault {
+    enum Kind { none, nul, too_deep, duplicate } kind = none;
+    std::string_view member;  // the duplicate name
+};
+
+bool same_name(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && (a.empty() || a[0] == b[0]) && a == b;
+}
+
+// Walks the containers of the tree (scalars are checked in their container's
+// loop): duplicate member names and, when `nul_possible`, U+0000 anywhere
+// are refused.
+bool check_container(dom::element value, bool nul_possible, size_t depth, StrictFault &fault);
+
+bool check_value(dom::element value, bool nul_possible, size_t depth, StrictFault &fault) {
     switch (value.type()) {
-        case dom::element_type::STRING: {
-            std::string_view s = value.get_string().value_unsafe();
-            if (nul_possible && s.find('\0') != std::string_view::npos) return has_nul(what);
-            return Status::Ok();
-        }
-        case dom::element_type::ARRAY: {
-            if (depth > kMaxJsonDepth) return too_deep(what);
-            dom::array array = value.get_array().value_unsafe();
-            for (dom::element item : array)
-                PGJWT_TRY(check_strict(item, what, nul_possible, depth + 1));
-            return Status::Ok();
-        }
-        case dom::element_type::OBJECT: {
-            if (depth > kMaxJsonDepth) return too_deep(what);
-            dom::object object = value.get_object().value_unsafe();
-            // Small objects (JOSE headers, most claims) are checked pairwise
-            // without allocating; larger ones are sorted.
-            constexpr size_t kSmall = 16;
-            std::string_view small[kSmall];
-            std::vector<std::string_view> large;
-            size_t n = 0;
-            for (dom::key_value_pair field : object) {
-                if (nul_possible && field.key.find('\0') != std::string_view::npos)
-                    return has_nul(what);
-                if (n < kSmall) {
-                    small[n] = field.key;
-                } else {
-                    if (large.empty()) large.assign(small, small + kSmall);
-                    large.push_back(field.key);
-                }
-                n++;
-                PGJWT_TRY(check_strict(field.value, what, nul_possible, depth + 1));
+        case dom::element_type::STRING:
+            if (nul_possible &&
+                value.get_string().value_unsafe().find('\0') != std::string_view::npos) {
+                fault.kind = StrictFault::nul;
+                return false;
             }
-            const std::string_view *dup = nullptr;
-            if (large.empty()) {
-                for (size_t i = 0; i < n && !dup; i++)
-                    for (size_t j = i + 1; j < n; j++)
-                        if (small[i] == small[j]) {
-                            dup = &small[i];
-                            break;
-                        }
-            } else {
-                std::sort(large.begin(), large.end());
-                auto it = std::adjacent_find(large.begin(), large.end());
-                if (it != large.end()) dup = &*it;
-            }
-            if (dup)
-                return Status::Malformed(
-                    std::string("duplicate member name in ") + what,
-                    "The member \"" + excerpt(*dup) + "\" appears more than once.");
-            return Status::Ok();
-        }
+            return true;
+        case dom::element_type::ARRAY:
+        case dom::element_type::OBJECT:
+            return check_container(value, nul_possible, depth, fault);
         default:
-            return Status::Ok();
+            return true;
+    }
+}
+
+bool check_container(dom::element value, bool nul_possible, size_t depth, StrictFault &fault) {
+    if (depth > kMaxJsonDepth) {
+        fault.kind = StrictFault::too_deep;
+        return false;
+    }
+    if (value.type() == dom::element_type::ARRAY) {
+        dom::array array = value.get_array().value_unsafe();
+        for (dom::element item : array)
+            if (!check_value(item, nul_possible, depth + 1, fault)) return false;
+        return true;
+    }
+    // Small objects (JOSE headers, most claims) are checked pairwise without
+    // allocating; larger ones are sorted.
+    constexpr size_t kSmall = 16;
+    std::string_view small[kSmall];
+    std::vector<std::string_view> large;
+    size_t n = 0;
+    dom::object object = value.get_object().value_unsafe();
+    for (dom::key_value_pair field : object) {
+        if (nul_possible && field.key.find('\0') != std::string_view::npos) {
+            fault.kind = StrictFault::nul;
+            return false;
+        }
+        if (n < kSmall) {
+            for (size_t i = 0; i < n; i++)
+                if (same_name(small[i], field.key)) {
+                    fault = {StrictFault::duplicate, field.key};
+                    return false;
+                }
+            small[n] = field.key;
+        } else {
+            if (large.empty()) large.assign(small, small + kSmall);
+            large.push_back(field.key);
+        }
+        n++;
+        if (!check_value(field.value, nul_possible, depth + 1, fault)) return false;
+    }
+    if (!large.empty()) {
+        std::sort(large.begin(), large.end());
+        auto it = std::adjacent_find(large.begin(), large.end());
+        if (it != large.end()) {
+            fault = {StrictFault::duplicate, *it};
+            return false;
+        }
+    }
+    return true;
+}
+
+Status check_strict(dom::element root, const char *what, bool nul_possible) {
+    StrictFault fault;
+    if (check_value(root, nul_possible, 1, fault)) return Status::Ok();
+    switch (fault.kind) {
+        case StrictFault::nul:
+            return has_nul(what);
+        case StrictFault::too_deep:
+            return too_deep(what);
+        default:
+            return Status::Malformed(
+                std::string("duplicate member name in ") + what,
+                "The member \"" + excerpt(fault.member) + "\" appears more than once.");
     }
 }
 
@@ -209,7 +245,7 @@ Status parse(JsonInput json, const char *what, dom::element &root) {
     // document, the per-string search is skipped.
     std::string_view text(json.data, json.size);
     bool nul_possible = text.find("\\u0000") != std::string_view::npos;
-    return check_strict(root, what, nul_possible, 1);
+    return check_strict(root, what, nul_possible);
 }
 
 Status parse_object(JsonInput json, const char *what, dom::object &object) {

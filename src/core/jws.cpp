@@ -179,7 +179,10 @@ Status jws_sign_encoded(std::string_view header_b64, std::string_view payload, A
     token.append(header_b64);
     token.push_back('.');
     base64url_append(payload, token);
-    std::string signature;
+    // Kept across calls (a backend is one thread): one allocation less a
+    // token. Signatures are public, nothing to wipe.
+    static std::string signature;
+    signature.clear();
     PGJWT_TRY(signature_create(alg, key, token, signature));
     token.push_back('.');
     base64url_append(signature, token);

@@ -46,7 +46,8 @@ Datum sign(FunctionCallInfo fcinfo, KeyArgType key_type) {
                 for (int i = 0; i < payload.replacement_count; i++)
                     request.replacements.emplace_back(payload.replacement_names[i],
                                                       payload.replacement_values[i]);
-                std::string token;
+                // Kept across calls: its buffer is reused for every row's token.
+                static std::string token;
                 PGJWT_TRY(jwt_sign(request, token));
                 result = copy_to_varlena(token);
                 return result ? Status::Ok() : out_of_memory_status();

@@ -216,6 +216,10 @@ FAULT_WRAP(int, EVP_Digest, 0,
            (const void *d, size_t n, unsigned char *md, unsigned int *s, const EVP_MD *t,
             ENGINE *e),
            (d, n, md, s, t, e))
+FAULT_WRAP(int, EVP_DigestFinal_ex, 0, (EVP_MD_CTX * c, unsigned char *md, unsigned int *s),
+           (c, md, s))
+FAULT_WRAP(int, EVP_DigestInit_ex2, 0, (EVP_MD_CTX * c, const EVP_MD *t, const OSSL_PARAM p[]),
+           (c, t, p))
 FAULT_WRAP(int, EVP_DigestSign, 0,
            (EVP_MD_CTX * c, unsigned char *sig, size_t *len, const unsigned char *tbs, size_t n),
            (c, sig, len, tbs, n))
@@ -223,6 +227,7 @@ FAULT_WRAP(int, EVP_DigestSignInit_ex, 0,
            (EVP_MD_CTX * c, EVP_PKEY_CTX **p, const char *md, OSSL_LIB_CTX *l, const char *q,
             EVP_PKEY *k, const OSSL_PARAM *prm),
            (c, p, md, l, q, k, prm))
+FAULT_WRAP(int, EVP_DigestUpdate, 0, (EVP_MD_CTX * c, const void *d, size_t n), (c, d, n))
 FAULT_WRAP(int, EVP_DigestVerify, -1,
            (EVP_MD_CTX * c, const unsigned char *sig, size_t len, const unsigned char *tbs,
             size_t n),
