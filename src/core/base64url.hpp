@@ -24,5 +24,8 @@ bool base64url_decode(std::string_view text, std::string &out);
 // of `stop` or text.size(). False when those characters are not strict
 // base64url. Lets a caller split and decode in one pass.
 bool base64url_decode_until(std::string_view text, char stop, std::string &out, size_t &length);
+// The same without the SSSE3 loop, kept callable so that tests cover both.
+bool base64url_decode_until_portable(std::string_view text, char stop, std::string &out,
+                                     size_t &length);
 
 }  // namespace pgjwt
