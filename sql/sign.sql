@@ -76,6 +76,23 @@ FROM (VALUES
 SELECT pg_temp.part(jwt.sign('{"z":1,"a":"\u00e9\n"}'::json, 'secret'), 2) AS json_payload,
        pg_temp.part(jwt.sign('{"z":1,"a":"\u00e9\n"}'::jsonb, 'secret'), 2) AS jsonb_payload;
 
+-- A json value's syntax was checked by PostgreSQL; pg_jwt still applies its
+-- strict rules to it (and decides them by a walk of the text where it can,
+-- src/core/json.cpp): duplicate names, also nested or spelled with an
+-- escape, U+0000 and more than 64 levels are refused as for text, and what
+-- is accepted is signed byte for byte, as the same text would be.
+SELECT jwt.sign('{"a":1,"a":2}'::json, 'secret');
+SELECT jwt.sign('{"x":[{"b":1,"c":2,"b":3}]}'::json, 'secret');
+SELECT jwt.sign('{"a":1,"\u0061":2}'::json, 'secret');
+SELECT jwt.sign('{"a":"x\u0000"}'::json, 'secret');
+SELECT jwt.sign(('{"a":' || repeat('[', 64) || repeat(']', 64) || '}')::json, 'secret');
+SELECT jwt.sign('[1]'::json, 'secret');
+SELECT p AS payload, jwt.sign(p::json, 'secret') = jwt.sign(p, 'secret') AS same_as_text
+FROM (VALUES (' { "a" : [1, {"b": "c"}], "d": null, "e": -1.5e3 } '),
+             ('{"a":' || repeat('[', 63) || repeat(']', 63) || '}'),
+             ('{"é":"\u00e9","url":"https:\/\/x"}'),
+             ('{' || (SELECT string_agg(format('"m%s":%s', i, i), ',') FROM generate_series(1, 20) i) || '}')) AS v(p);
+
 -- Every token above carries an HMAC that pgcrypto agrees with.
 SELECT pg_temp.hmac_ok(jwt.sign('{"a": 1,  "b" : [1, 2]}'::json, 'secret'), 'secret') AS json_ok,
        pg_temp.hmac_ok(jwt.sign('{"a": 1,  "b" : [1, 2]}'::jsonb, 'secret'), 'secret') AS jsonb_ok;

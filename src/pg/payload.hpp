@@ -11,7 +11,8 @@ namespace pgjwt::pg {
 struct PayloadArgument {
     const char *json = nullptr;
     size_t size = 0;
-    bool keep_text = true;  // text/json: signed byte-for-byte; jsonb, rows: minified
+    bool keep_text = true;    // text/json: signed byte-for-byte; jsonb, rows: minified
+    bool valid_json = false;  // a json value: PostgreSQL has checked its syntax
     int replacement_count = 0;
     const char *replacement_names[3] = {};
     const char *replacement_values[3] = {};

@@ -42,6 +42,7 @@ Datum sign(FunctionCallInfo fcinfo, KeyArgType key_type) {
                 PGJWT_TRY(resolve_key_argument(key, KeyPurpose::sign, request.alg, request.key));
                 request.claims_json = std::string_view(payload.json, payload.size);
                 request.keep_claims_text = payload.keep_text;
+                request.claims_valid_json = payload.valid_json;
                 request.extra_header = header ? std::string_view(header) : std::string_view();
                 for (int i = 0; i < payload.replacement_count; i++)
                     request.replacements.emplace_back(payload.replacement_names[i],
