@@ -59,16 +59,10 @@ namespace {
 // Every name fits in 8 bytes: names are compared as one integer each (with
 // the length, so that a NUL byte cannot pass for the end), 16 compares
 // instead of 16 string comparisons on every call with an algorithm argument.
-constexpr uint64_t pack_name(std::string_view name) {
-    uint64_t packed = 0;
-    for (size_t i = 0; i < name.size() && i < 8; i++)
-        packed |= uint64_t{static_cast<uint8_t>(name[i])} << (8 * i);
-    return packed;
-}
-
 constexpr std::array<uint64_t, kAlgorithms.size()> make_packed_names() {
     std::array<uint64_t, kAlgorithms.size()> packed{};
-    for (size_t i = 0; i < kAlgorithms.size(); i++) packed[i] = pack_name(kAlgorithms[i].name);
+    for (size_t i = 0; i < kAlgorithms.size(); i++)
+        packed[i] = pack_short_name(kAlgorithms[i].name);
     return packed;
 }
 constexpr auto kPackedNames = make_packed_names();
@@ -79,7 +73,7 @@ static_assert(std::all_of(kAlgorithms.begin(), kAlgorithms.end(),
 
 std::optional<Algorithm> parse_algorithm(std::string_view name) {
     if (name.size() > 8) return std::nullopt;
-    uint64_t packed = pack_name(name);
+    uint64_t packed = pack_short_name(name);
     for (size_t i = 0; i < kAlgorithms.size(); i++)
         if (kPackedNames[i] == packed && kAlgorithms[i].name.size() == name.size())
             return kAlgorithms[i].alg;

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "json_dom.hpp"
+#include "text.hpp"
 
 namespace pgjwt {
 namespace {
@@ -56,13 +57,6 @@ void read_audience(dom::element value, RegisteredClaims &out) {
     }
 }
 
-// A three-byte name as one number.
-constexpr uint32_t three_letters(std::string_view name) {
-    return static_cast<uint32_t>(static_cast<unsigned char>(name[0])) << 16 |
-           static_cast<uint32_t>(static_cast<unsigned char>(name[1])) << 8 |
-           static_cast<uint32_t>(static_cast<unsigned char>(name[2]));
-}
-
 }  // namespace
 
 Status check_numeric_date(const NumericDate &date, const char *name) {
@@ -93,23 +87,23 @@ Status parse_registered_claims(JsonInput payload, const std::vector<std::string>
         // Every registered claim has a three-letter name: one comparison of
         // the three bytes per name instead of a string comparison per claim.
         if (name.size() == 3) {
-            switch (three_letters(name)) {
-                case three_letters("exp"):
+            switch (pack_short_name(name)) {
+                case pack_short_name("exp"):
                     out.exp = read_date(field.value);
                     break;
-                case three_letters("nbf"):
+                case pack_short_name("nbf"):
                     out.nbf = read_date(field.value);
                     break;
-                case three_letters("iat"):
+                case pack_short_name("iat"):
                     out.iat = read_date(field.value);
                     break;
-                case three_letters("iss"):
+                case pack_short_name("iss"):
                     out.iss = read_string(field.value);
                     break;
-                case three_letters("jti"):
+                case pack_short_name("jti"):
                     out.jti = read_string(field.value);
                     break;
-                case three_letters("aud"):
+                case pack_short_name("aud"):
                     read_audience(field.value, out);
                     break;
                 default:

@@ -11,6 +11,7 @@
 #include "base64url.hpp"
 #include "json.hpp"
 #include "key.hpp"
+#include "message_digest.hpp"
 #include "openssl_error.hpp"
 #include "text.hpp"
 
@@ -651,7 +652,7 @@ Status jwk_thumbprint(const ImportedKey &key, std::string &thumbprint) {
     PGJWT_TRY(canonical_public_jwk(key, json));
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (EVP_Digest(json.data(), json.size(), digest, &len, EVP_sha256(), nullptr) != 1)
+    if (!message_digest_compute(Digest::sha256, json, digest, len))
         return openssl_failure("hash the key");
     thumbprint = base64url_encode({reinterpret_cast<char *>(digest), len});
     return Status::Ok();

@@ -3,6 +3,7 @@
 #include "core_guard.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -21,5 +22,17 @@ size_t utf8_prefix_length(std::string_view text, size_t max_bytes);
 // `text` without leading and trailing white space, including a UTF-8 byte
 // order mark at the start.
 std::string_view trim_space(std::string_view text);
+
+// A name of at most 8 bytes as one number (its bytes in order, the rest
+// zero), so that short fixed names (claim names, algorithm names) are matched
+// with an integer comparison, or a switch, instead of string comparisons.
+// Names longer than 8 bytes are not distinguished beyond their 8th byte, and
+// a NUL byte is lost: callers compare lengths too.
+constexpr uint64_t pack_short_name(std::string_view name) {
+    uint64_t packed = 0;
+    for (size_t i = 0; i < name.size() && i < 8; i++)
+        packed |= uint64_t{static_cast<unsigned char>(name[i])} << (8 * i);
+    return packed;
+}
 
 }  // namespace pgjwt

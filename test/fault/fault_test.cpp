@@ -212,10 +212,6 @@ FAULT_WRAP(BIGNUM *, BN_dup, nullptr, (const BIGNUM *a), (a))
 FAULT_WRAP(ECDSA_SIG *, ECDSA_SIG_new, nullptr, (void), ())
 FAULT_WRAP(int, ECDSA_SIG_set0, 0, (ECDSA_SIG * s, BIGNUM *r, BIGNUM *t), (s, r, t))
 FAULT_WRAP(EC_GROUP *, EC_GROUP_new_by_curve_name, nullptr, (int nid), (nid))
-FAULT_WRAP(int, EVP_Digest, 0,
-           (const void *d, size_t n, unsigned char *md, unsigned int *s, const EVP_MD *t,
-            ENGINE *e),
-           (d, n, md, s, t, e))
 FAULT_WRAP(int, EVP_DigestFinal_ex, 0, (EVP_MD_CTX * c, unsigned char *md, unsigned int *s),
            (c, md, s))
 FAULT_WRAP(int, EVP_DigestInit_ex2, 0, (EVP_MD_CTX * c, const EVP_MD *t, const OSSL_PARAM p[]),
