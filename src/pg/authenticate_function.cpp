@@ -70,7 +70,10 @@ List *parse_role_path(const char *spec) {
     return path;
 }
 
-// The role named at the configured path of the claims, or nullptr.
+// The role named at the configured path of the claims; nullptr when there
+// is nothing there or JSON null (the token names no role). Anything else that
+// is not a string is refused: a number, a boolean, an array or an object is
+// no role name, and taking its text for one would be a type confusion.
 char *role_from_claims(Datum claims) {
     const char *spec = nonempty_setting(setting_role_claim_key);
     if (spec == nullptr) return nullptr;
@@ -87,9 +90,16 @@ char *role_from_claims(Datum claims) {
     call->args[0].isnull = false;
     call->args[1].value = PointerGetDatum(array);
     call->args[1].isnull = false;
-    Datum role = jsonb_extract_path_text(call);
+    Datum found = jsonb_extract_path(call);
     if (call->isnull) return nullptr;
-    return TextDatumGetCString(role);
+    Jsonb *value = DatumGetJsonbP(found);
+    JsonbValue scalar;
+    if (JsonbExtractScalar(&value->root, &scalar)) {
+        if (scalar.type == jbvNull) return nullptr;
+        if (scalar.type == jbvString) return pnstrdup(scalar.val.string.val, scalar.val.string.len);
+    }
+    refuse("token role is not a string",
+           "The claim at pg_jwt.role_claim_key must be a JSON string or null.");
 }
 
 void switch_role(const char *role) {

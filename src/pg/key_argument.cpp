@@ -45,15 +45,23 @@ std::string_view jsonb_key_text(const Jsonb *key) {
 
 void read_key_argument(FunctionCallInfo fcinfo, int key_arg, int alg_arg, KeyArgType type,
                        KeyArgument &out) {
+    const text *algorithm = PG_ARGISNULL(alg_arg) ? nullptr : PG_GETARG_TEXT_PP(alg_arg);
     if (type == KeyArgType::jsonb) {
-        out.material = jsonb_key_text(PG_GETARG_JSONB_P(key_arg));
-        out.is_jwk = true;
-    } else {
-        out.material = varlena_view(PG_GETARG_VARLENA_PP(key_arg));
+        jsonb_key_argument(PG_GETARG_JSONB_P(key_arg), algorithm, out);
+        return;
     }
+    out.material = varlena_view(PG_GETARG_VARLENA_PP(key_arg));
     out.encoding = type == KeyArgType::bytea ? KeyEncoding::binary : KeyEncoding::text;
-    out.has_algorithm = !PG_ARGISNULL(alg_arg);
-    if (out.has_algorithm) out.algorithm = varlena_view(PG_GETARG_TEXT_PP(alg_arg));
+    out.has_algorithm = algorithm != nullptr;
+    if (out.has_algorithm) out.algorithm = varlena_view(algorithm);
+}
+
+void jsonb_key_argument(const Jsonb *key, const text *algorithm, KeyArgument &out) {
+    out.material = jsonb_key_text(key);
+    out.is_jwk = true;
+    out.encoding = KeyEncoding::text;
+    out.has_algorithm = algorithm != nullptr;
+    if (out.has_algorithm) out.algorithm = varlena_view(algorithm);
 }
 
 Status resolve_key_argument(const KeyArgument &arg, KeyPurpose purpose, Algorithm &alg, Key &key) {

@@ -26,6 +26,10 @@ struct KeyArgument {
 void read_key_argument(FunctionCallInfo fcinfo, int key_arg, int alg_arg, KeyArgType type,
                        KeyArgument &out);
 
+// A JWK (or JWK set) as jsonb and an algorithm (nullptr: the JWK's alg), as
+// jwt.sign(payload, key jsonb, algorithm) reads them (PostgreSQL calls only).
+void jsonb_key_argument(const Jsonb *key, const text *algorithm, KeyArgument &out);
+
 // Inside run_core(): the algorithm (given, or the JWK's) and the key.
 Status resolve_key_argument(const KeyArgument &arg, KeyPurpose purpose, Algorithm &alg, Key &key);
 

@@ -9,6 +9,7 @@ namespace pgjwt::pg {
 int setting_leeway_seconds = 0;
 char *setting_audience = nullptr;
 char *setting_issuer = nullptr;
+int setting_max_ttl_seconds = 86400;
 char *setting_jwks = nullptr;
 bool setting_trust_request_claims = false;
 char *setting_role_claim_key = nullptr;
@@ -48,6 +49,12 @@ void define_settings() {
                                "names none, and that jwt.issue writes.",
                                nullptr, &setting_issuer, "", PGC_SUSET, 0, nullptr, nullptr,
                                nullptr);
+    // Bounds what a role with EXECUTE on jwt.issue can mint: superuser-only.
+    DefineCustomIntVariable("pg_jwt.max_ttl", "The longest ttl that jwt.issue accepts.",
+                            "Compared as PostgreSQL compares intervals (a day is 24 hours, a "
+                            "month 30 days).",
+                            &setting_max_ttl_seconds, 86400, 1, INT_MAX, PGC_SUSET, GUC_UNIT_S,
+                            nullptr, nullptr, nullptr);
     DefineCustomStringVariable("pg_jwt.jwks",
                                "A JWK set of public keys that jwt.validate and jwt.authenticate "
                                "use after the keyring.",

@@ -10,6 +10,7 @@ namespace pgjwt::pg {
 extern int setting_leeway_seconds;          // pg_jwt.leeway
 extern char *setting_audience;              // pg_jwt.audience
 extern char *setting_issuer;                // pg_jwt.issuer
+extern int setting_max_ttl_seconds;         // pg_jwt.max_ttl
 extern char *setting_jwks;                  // pg_jwt.jwks (public keys only)
 extern bool setting_trust_request_claims;   // pg_jwt.trust_request_claims
 extern char *setting_role_claim_key;        // pg_jwt.role_claim_key

@@ -1,7 +1,7 @@
 // jwt.sign(payload, key, algorithm, header): a compact JWS over the claims.
+#include "pg/sign_function.hpp"
+
 #include "pg/guard.hpp"
-#include "pg/key_argument.hpp"
-#include "pg/payload.hpp"
 
 #include <string>
 #include <vector>
@@ -17,23 +17,10 @@ PG_FUNCTION_INFO_V1(pg_jwt_sign_bytea_key);
 PG_FUNCTION_INFO_V1(pg_jwt_sign_jsonb_key);
 }
 
-namespace {
+namespace pgjwt::pg {
 
-Datum sign(FunctionCallInfo fcinfo, KeyArgType key_type) {
-    // Not STRICT (header may be NULL): a NULL payload or key gives NULL, and
-    // so does a NULL algorithm, except with a JWK, whose alg it then means.
-    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) PG_RETURN_NULL();
-    if (PG_ARGISNULL(2) && key_type != KeyArgType::jsonb) PG_RETURN_NULL();
-    PayloadArgument payload;
-    read_payload_argument(fcinfo, 0, payload);
-    KeyArgument key;
-    read_key_argument(fcinfo, 1, 2, key_type, key);
-    const char *header = nullptr;
-    if (!PG_ARGISNULL(3)) {
-        Jsonb *jb = PG_GETARG_JSONB_P(3);
-        header = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
-    }
-
+struct varlena *sign_payload(const PayloadArgument &payload, const KeyArgument &key,
+                             const char *header) {
     struct varlena *result = nullptr;
     ErrorReport report;
     if (!run_core(
@@ -55,7 +42,28 @@ Datum sign(FunctionCallInfo fcinfo, KeyArgType key_type) {
             },
             report))
         raise_core_error(report);
-    PG_RETURN_TEXT_P(result);
+    return result;
+}
+
+}  // namespace pgjwt::pg
+
+namespace {
+
+Datum sign(FunctionCallInfo fcinfo, KeyArgType key_type) {
+    // Not STRICT (header may be NULL): a NULL payload or key gives NULL, and
+    // so does a NULL algorithm, except with a JWK, whose alg it then means.
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) PG_RETURN_NULL();
+    if (PG_ARGISNULL(2) && key_type != KeyArgType::jsonb) PG_RETURN_NULL();
+    PayloadArgument payload;
+    read_payload_argument(fcinfo, 0, payload);
+    KeyArgument key;
+    read_key_argument(fcinfo, 1, 2, key_type, key);
+    const char *header = nullptr;
+    if (!PG_ARGISNULL(3)) {
+        Jsonb *jb = PG_GETARG_JSONB_P(3);
+        header = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
+    }
+    PG_RETURN_TEXT_P(sign_payload(payload, key, header));
 }
 
 }  // namespace
