@@ -100,7 +100,10 @@ SET SESSION AUTHORIZATION regress_jwt_ph_user;
 SELECT count(*) AS pg_jwt_settings_defined FROM pg_settings WHERE name LIKE 'pg_jwt.%';
 SET pg_jwt.issuer = 'https://evil.example';
 SELECT current_setting('pg_jwt.issuer') AS placeholder_before_load;
-SELECT convert_from(jwt.url_decode(split_part(jwt.issue('{"sub":"alice"}', '1 hour', 'regress-ph-k'), '.', 2)), 'UTF8')::jsonb ->> 'iss' AS iss;
+-- (issue alone in the statement: a C function anywhere in it, such as
+-- jwt.url_decode, would load the library before issue runs)
+SELECT jwt.issue('{"sub":"alice"}', '1 hour', 'regress-ph-k') AS token \gset
+SELECT convert_from(jwt.url_decode(split_part(:'token', '.', 2)), 'UTF8')::jsonb ->> 'iss' AS iss;
 SELECT current_setting('pg_jwt.issuer') AS issuer_after_load;
 RESET SESSION AUTHORIZATION;
 
@@ -110,7 +113,8 @@ RESET SESSION AUTHORIZATION;
 SET SESSION AUTHORIZATION regress_jwt_ph_web;
 SELECT count(*) AS pg_jwt_settings_defined FROM pg_settings WHERE name LIKE 'pg_jwt.%';
 SET pg_jwt.issuer = 'https://evil.example';
-SELECT convert_from(jwt.url_decode(split_part(regress_jwt_ph_api.login('alice'), '.', 2)), 'UTF8')::jsonb ->> 'iss' AS iss;
+SELECT regress_jwt_ph_api.login('alice') AS token \gset
+SELECT convert_from(jwt.url_decode(split_part(:'token', '.', 2)), 'UTF8')::jsonb ->> 'iss' AS iss;
 RESET SESSION AUTHORIZATION;
 
 -- pg_jwt.max_ttl, read by jwt.issue.
