@@ -213,7 +213,8 @@ void check_ttl(const Interval *ttl) {
                         errdetail("The ttl is %.0f seconds; pg_jwt.max_ttl allows at most %d.",
                                   interval_seconds(ttl), setting_max_ttl_seconds),
                         errhint("A superuser can raise pg_jwt.max_ttl, for example with ALTER ROLE "
-                                "... SET pg_jwt.max_ttl = '7d' for the role that issues tokens.")));
+                                "... SET pg_jwt.max_ttl = '7d' for the role that the issuing "
+                                "sessions log in as.")));
 }
 
 // claims || {iat, exp, jti} || {iss} (when pg_jwt.issuer is set).
