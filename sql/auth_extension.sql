@@ -25,7 +25,7 @@ WHERE e.extname = 'pg_jwt_auth';
 -- raises, so no subtransaction is needed and it stays PARALLEL SAFE.
 SELECT p.oid::regprocedure AS function, p.prorettype::regtype AS returns, l.lanname,
        p.provolatile, p.proparallel, p.prosecdef, p.proisstrict, p.proconfig,
-       btrim(p.prosrc) AS body
+       btrim(coalesce(pg_get_function_sqlbody(p.oid), p.prosrc)) AS body
 FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
 WHERE p.pronamespace = 'auth'::regnamespace
 ORDER BY p.proname;

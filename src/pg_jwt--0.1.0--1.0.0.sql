@@ -5,8 +5,22 @@
 -- The functions of 0.1.0 keep their definitions; their comments are
 -- restated below with the rest of 1.0.0.
 
--- Every role may use the functions that are not restricted below.
-GRANT USAGE ON SCHEMA jwt TO PUBLIC;
+-- No GRANT on the schema here (changed in 1.0.1): an update must not undo
+-- what an administrator of 0.1.0 decided about who may use schema jwt, nor
+-- record those grants as the extension's own in pg_init_privs. What is
+-- recorded is the privilege a fresh 1.0.0 install starts with (USAGE for
+-- PUBLIC), as the initial privilege pg_dump compares with, without granting
+-- it: a dump then writes the administrator's REVOKE and GRANTs, which a
+-- restore (a fresh install) needs.
+INSERT INTO pg_catalog.pg_init_privs (objoid, classoid, objsubid, privtype, initprivs)
+SELECT n.oid, 'pg_catalog.pg_namespace'::pg_catalog.regclass, 0, 'e',
+       pg_catalog.array_append(pg_catalog.acldefault('n', n.nspowner),
+                               pg_catalog.makeaclitem(0, n.nspowner, 'USAGE', false))
+FROM pg_catalog.pg_namespace n
+WHERE n.nspname OPERATOR(pg_catalog.=) 'jwt'
+  AND NOT EXISTS (SELECT FROM pg_catalog.pg_init_privs p
+                  WHERE p.objoid OPERATOR(pg_catalog.=) n.oid AND p.objsubid OPERATOR(pg_catalog.=) 0
+                    AND p.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass);
 
 -- base64url ----------------------------------------------------------------
 

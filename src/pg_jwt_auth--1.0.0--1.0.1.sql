@@ -22,7 +22,7 @@ BEGIN
                         nsp_owner::pg_catalog.regrole
             USING ERRCODE = '42501',
                   DETAIL = 'Its owner could replace the extension''s functions and capture the keys passed to them.',
-                  HINT = 'Drop the schema and let CREATE EXTENSION create it, or run ALTER SCHEMA auth OWNER TO a superuser.';
+                  HINT = 'Run ALTER SCHEMA auth OWNER TO a superuser, then retry.';
     END IF;
     SELECT pg_catalog.string_agg(CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
                                       ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END, ', ')

@@ -1,6 +1,6 @@
--- The catalog of extension pg_jwt as text lines, sorted: what a fresh install
+-- The catalog of an extension (psql variable ext) as text lines, sorted: what a fresh install
 -- and an upgraded one must agree on.
-WITH ext AS (SELECT oid, extnamespace, extconfig FROM pg_extension WHERE extname = 'pg_jwt')
+WITH ext AS (SELECT oid, extnamespace, extconfig FROM pg_extension WHERE extname = :'ext')
 SELECT line FROM (
     SELECT format('function %s returns %s | volatile=%s strict=%s parallel=%s secdef=%s leakproof=%s config=%s | lang=%s | src=%s | bin=%s | acl=%s | comment=%s',
                   p.oid::regprocedure, pg_get_function_result(p.oid), p.provolatile, p.proisstrict,
@@ -29,13 +29,15 @@ SELECT line FROM (
     SELECT format('index %s', pg_get_indexdef(i.indexrelid))
     FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid, ext WHERE c.relnamespace = ext.extnamespace
     UNION ALL
-    SELECT format('trigger %s', pg_get_triggerdef(t.oid))
+    SELECT format('trigger %s enabled=%s', pg_get_triggerdef(t.oid), t.tgenabled)
     FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid, ext
     WHERE c.relnamespace = ext.extnamespace AND NOT t.tgisinternal
     UNION ALL
     SELECT format('config dump %s', cfg::regclass) FROM ext, unnest(ext.extconfig) AS cfg
     UNION ALL
-    SELECT format('schema %s acl=%s', n.nspname, n.nspacl)
+    SELECT format('schema %s acl=%s initprivs=%s', n.nspname, n.nspacl,
+                  (SELECT ip.initprivs FROM pg_init_privs ip
+                   WHERE ip.objoid = n.oid AND ip.classoid = 'pg_namespace'::regclass AND ip.objsubid = 0))
     FROM pg_namespace n, ext WHERE n.oid = ext.extnamespace
     UNION ALL
     SELECT format('member %s', pg_describe_object(d.classid, d.objid, 0))
