@@ -20,7 +20,8 @@ SELECT e.extname, e.extversion, n.nspname AS schema, e.extrelocatable,
           AND d.refclassid = 'pg_extension'::regclass) AS requires
 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
 WHERE e.extname = 'pg_jwt_auth';
--- Its functions, their markings and bodies: one-expression SQL functions
+-- Its functions, their markings and SQL-standard bodies (bound when created,
+-- so no search_path can redirect them): one-expression SQL functions
 -- over the pg_jwt accessors; auth.uid() is jwt.claim_uuid, which never
 -- raises, so no subtransaction is needed and it stays PARALLEL SAFE.
 SELECT p.oid::regprocedure AS function, p.prorettype::regtype AS returns, l.lanname,
