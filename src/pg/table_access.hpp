@@ -1,13 +1,53 @@
-// Reading pg_jwt's own tables from C: the keyring and the revocation list.
+// Reading pg_jwt's own tables from C: the keyring and the revocation list,
+// and the one way pg_jwt runs SQL with rights other than the caller's.
+//
 // Private key material is readable by the extension owner only, so these
-// reads switch to that role around the query (SetUserIdAndSecContext) and
-// back; an error in between is undone by the (sub)transaction abort, which
-// restores the caller's user id.
+// reads switch to that role around the query. Whatever runs with the owner's
+// rights must resolve nothing through the caller's search_path (DESIGN.md
+// section 2.7): a role with the default TEMPORARY privilege can plant a
+// domain "text" in pg_temp, which PostgreSQL searches first for types, and
+// any role can put its own operators first in search_path. So the work runs
+// at a new GUC nest level with search_path = pg_catalog, pg_temp (pg_temp
+// named last, so it is never searched first and never for functions or
+// operators), and its SQL names everything schema-qualified anyway.
+//
+// An error in between needs no clean-up by the caller: the (sub)transaction
+// abort restores the user id, pops the GUC nest level and closes SPI.
 #pragma once
 
 #include "pg/postgres_headers.hpp"
 
+extern "C" {
+#include "utils/snapshot.h"
+}
+
 namespace pgjwt::pg {
+
+// The state begin_as_extension_owner saves; plain data (no destructor), so
+// it may live across ereport.
+struct OwnerScope {
+    Oid saved_user;
+    int saved_security_context;
+    int guc_nest_level;
+};
+
+// Switches to the owner of jwt.keys (the extension owner) with
+// SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION, opens a GUC
+// nest level with search_path = pg_catalog, pg_temp, and SPI_connect()s.
+// Raises 42P01 when pg_jwt is not installed in this database.
+void begin_as_extension_owner(OwnerScope *scope);
+// SPI_finish(), pops the GUC nest level, restores the caller's user id.
+void end_as_extension_owner(OwnerScope *scope);
+
+// The same as a call: runs work(arg) between begin and end.
+void run_as_extension_owner(void (*work)(void *arg), void *arg);
+
+// A snapshot taken now, for SPI_execute_snapshot(..., read_only = true):
+// reads of pg_jwt's tables see every change committed before the call, also
+// inside a REPEATABLE READ transaction (catalog-like, as PostgreSQL's
+// foreign-key checks read). GetLatestSnapshot(), or in parallel mode (where
+// PostgreSQL refuses that) a snapshot of our own from GetSnapshotData().
+Snapshot fresh_snapshot();
 
 struct KeyringRow {
     char *kid;
