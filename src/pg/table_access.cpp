@@ -12,6 +12,8 @@ extern "C" {
 #include "utils/syscache.h"
 }
 
+#include "core/key_set.hpp"
+
 namespace pgjwt::pg {
 
 void begin_as_extension_owner(OwnerScope *scope) {
@@ -61,9 +63,10 @@ Snapshot fresh_snapshot() {
 
 namespace {
 
-KeyringSnapshot snapshot = {0, nullptr};
-uint64 snapshot_generation = 0;
-SPIPlanPtr keyring_read = nullptr;
+SPIPlanPtr keyring_algorithms = nullptr;
+SPIPlanPtr keyring_by_kid = nullptr;
+SPIPlanPtr keyring_newest = nullptr;
+SPIPlanPtr keyring_window = nullptr;
 
 bool revoked_empty = false;
 uint64 revoked_generation_seen = 0;
@@ -86,65 +89,128 @@ SPIPlanPtr prepared(SPIPlanPtr &plan, const char *sql, int nargs, Oid *types) {
     return plan;
 }
 
-int run_fresh(SPIPlanPtr plan, Datum *values, long limit) {
+void run_fresh(SPIPlanPtr plan, Datum *values, long limit) {
     int rc = SPI_execute_snapshot(plan, values, nullptr, fresh_snapshot(), InvalidSnapshot, true,
                                   false, limit);
     if (rc != SPI_OK_SELECT)
         elog(ERROR, "could not read pg_jwt's tables: %s", SPI_result_code_string(rc));
-    return rc;
 }
 
-char *copy_column(HeapTuple tuple, TupleDesc desc, int column) {
+char *copy_text(MemoryContext context, HeapTuple tuple, TupleDesc desc, int column) {
     char *value = SPI_getvalue(tuple, desc, column);
-    return value ? MemoryContextStrdup(TopMemoryContext, value) : nullptr;
+    return value ? MemoryContextStrdup(context, value) : nullptr;
 }
 
-void free_snapshot() {
-    for (int i = 0; i < snapshot.count; i++) {
-        pfree(snapshot.rows[i].kid);
-        pfree(snapshot.rows[i].algorithm);
-        pfree(snapshot.rows[i].jwk);
+// The columns of kKeyColumns, row by row, into `out`.
+constexpr const char *kKeyColumns =
+    "k.kid, k.algorithm, COALESCE(k.public_jwk, k.private_jwk)::pg_catalog.text, k.active, "
+    "k.not_before, k.expires_at";
+
+void copy_key_rows(MemoryContext context, KeyringRows *out) {
+    uint64 n = SPI_processed;
+    out->rows = static_cast<KeyringRow *>(
+        MemoryContextAllocZero(context, sizeof(KeyringRow) * (n ? n : 1)));
+    TupleDesc desc = SPI_tuptable->tupdesc;
+    for (uint64 i = 0; i < n; i++) {
+        HeapTuple tuple = SPI_tuptable->vals[i];
+        KeyringRow &row = out->rows[out->count++];
+        row.kid = copy_text(context, tuple, desc, 1);
+        row.algorithm = copy_text(context, tuple, desc, 2);
+        row.jwk = copy_text(context, tuple, desc, 3);
+        bool isnull = false;
+        row.active = DatumGetBool(SPI_getbinval(tuple, desc, 4, &isnull)) && !isnull;
+        row.not_before = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 5, &isnull));
+        Datum expires = SPI_getbinval(tuple, desc, 6, &isnull);
+        row.has_expiry = !isnull;
+        row.expires_at = isnull ? 0 : DatumGetTimestampTz(expires);
+        if (row.kid == nullptr || row.algorithm == nullptr || row.jwk == nullptr)
+            row.active = false;  // the table's constraints rule this out
     }
-    if (snapshot.rows) pfree(snapshot.rows);
-    snapshot = {0, nullptr};
 }
 
 }  // namespace
 
-const KeyringSnapshot &keyring_snapshot() {
+uint64 keyring_generation_now() {
     accept_invalidations();
-    uint64 generation = keyring_generation;
-    if (snapshot_generation == generation && OidIsValid(keys_relation())) return snapshot;
+    return keyring_generation;
+}
+
+void read_keyring_algorithms(KeyringRows *out) {
+    *out = {};
+    MemoryContext caller = CurrentMemoryContext;
     OwnerScope owner;
     begin_as_extension_owner(&owner);
-    SPIPlanPtr plan =
-        prepared(keyring_read,
-                 "SELECT k.kid, k.algorithm, "
-                 "COALESCE(k.public_jwk, k.private_jwk)::pg_catalog.text, k.expires_at "
-                 "FROM jwt.keys k WHERE k.active ORDER BY k.created_at DESC, k.kid",
-                 0, nullptr);
-    run_fresh(plan, nullptr, 0);
-    free_snapshot();
+    run_fresh(prepared(keyring_algorithms,
+                       "SELECT k.algorithm FROM jwt.keys k WHERE k.active "
+                       "GROUP BY k.algorithm "
+                       "ORDER BY pg_catalog.max(k.created_at) DESC, k.algorithm",
+                       0, nullptr),
+              nullptr, 0);
     uint64 n = SPI_processed;
-    snapshot.rows = static_cast<KeyringRow *>(
-        MemoryContextAllocZero(TopMemoryContext, sizeof(KeyringRow) * (n ? n : 1)));
+    out->rows =
+        static_cast<KeyringRow *>(MemoryContextAllocZero(caller, sizeof(KeyringRow) * (n ? n : 1)));
     for (uint64 i = 0; i < n; i++) {
-        HeapTuple tuple = SPI_tuptable->vals[i];
-        TupleDesc desc = SPI_tuptable->tupdesc;
-        KeyringRow &row = snapshot.rows[snapshot.count++];
-        row.kid = copy_column(tuple, desc, 1);
-        row.algorithm = copy_column(tuple, desc, 2);
-        row.jwk = copy_column(tuple, desc, 3);
-        bool isnull = false;
-        Datum expires = SPI_getbinval(tuple, desc, 4, &isnull);
-        row.has_expiry = !isnull;
-        row.expires_at = isnull ? 0 : DatumGetTimestampTz(expires);
+        char *algorithm = copy_text(caller, SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+        if (algorithm != nullptr) out->rows[out->count++].algorithm = algorithm;
     }
     end_as_extension_owner(&owner);
-    // The generation recorded before the read: a change committed meanwhile
-    // has bumped the counter past it, and the next call reads again.
-    snapshot_generation = generation;
-    return snapshot;
+}
+
+void read_keyring_kid(const char *kid, KeyringRows *out) {
+    *out = {};
+    MemoryContext caller = CurrentMemoryContext;
+    OwnerScope owner;
+    begin_as_extension_owner(&owner);
+    Oid types[1] = {TEXTOID};
+    SPIPlanPtr plan = prepared(keyring_by_kid,
+                               psprintf("SELECT %s FROM jwt.keys k "
+                                        "WHERE k.kid OPERATOR(pg_catalog.=) $1",
+                                        kKeyColumns),
+                               1, types);
+    Datum values[1] = {CStringGetTextDatum(kid)};
+    run_fresh(plan, values, 1);
+    copy_key_rows(caller, out);
+    end_as_extension_owner(&owner);
+}
+
+void read_keyring_candidates(const char *algorithm, TimestampTz now, KeyringRows *out) {
+    *out = {};
+    MemoryContext caller = CurrentMemoryContext;
+    OwnerScope owner;
+    begin_as_extension_owner(&owner);
+    Oid types[2] = {TEXTOID, TIMESTAMPTZOID};
+    Datum values[2] = {CStringGetTextDatum(algorithm), TimestampTzGetDatum(now)};
+    SPIPlanPtr newest =
+        prepared(keyring_newest,
+                 psprintf("SELECT %s FROM jwt.keys k "
+                          "WHERE k.active AND k.algorithm OPERATOR(pg_catalog.=) $1 "
+                          "AND k.not_before OPERATOR(pg_catalog.<=) $2 "
+                          "AND (k.expires_at IS NULL OR k.expires_at OPERATOR(pg_catalog.>) $2) "
+                          "ORDER BY k.created_at DESC, k.kid LIMIT %d",
+                          kKeyColumns, static_cast<int>(kMaxCandidateKeys)),
+                 2, types);
+    run_fresh(newest, values, 0);
+    copy_key_rows(caller, out);
+    // The answer changes only when `now` crosses a not_before or an
+    // expires_at of a key of this algorithm: the nearest ones either side.
+    SPIPlanPtr window = prepared(
+        keyring_window,
+        "SELECT pg_catalog.max(v.t) FILTER (WHERE v.t OPERATOR(pg_catalog.<=) $2), "
+        "pg_catalog.min(v.t) FILTER (WHERE v.t OPERATOR(pg_catalog.>) $2) "
+        "FROM jwt.keys k CROSS JOIN LATERAL (VALUES (k.not_before), (k.expires_at)) AS v(t) "
+        "WHERE k.active AND k.algorithm OPERATOR(pg_catalog.=) $1",
+        2, types);
+    run_fresh(window, values, 0);
+    if (SPI_processed == 1) {
+        bool isnull = false;
+        Datum from = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+        out->has_valid_from = !isnull;
+        if (!isnull) out->valid_from = DatumGetTimestampTz(from);
+        Datum until = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+        out->has_valid_until = !isnull;
+        if (!isnull) out->valid_until = DatumGetTimestampTz(until);
+    }
+    end_as_extension_owner(&owner);
 }
 
 bool jti_revoked(const char *jti, TimestampTz now) {

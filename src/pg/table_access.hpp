@@ -49,21 +49,39 @@ void run_as_extension_owner(void (*work)(void *arg), void *arg);
 // PostgreSQL refuses that) a snapshot of our own from GetSnapshotData().
 Snapshot fresh_snapshot();
 
+// Rows of jwt.keys as read (in the caller's memory context). Reads use
+// fresh_snapshot(); the caller records keyring_generation_now() before it
+// reads and keeps what it read under that generation (DESIGN.md 2.9).
 struct KeyringRow {
     char *kid;
     char *algorithm;
     char *jwk;  // public JWK; for an HMAC key its private JWK
+    bool active;
+    TimestampTz not_before;
     bool has_expiry;
     TimestampTz expires_at;
 };
 
-struct KeyringSnapshot {
+struct KeyringRows {
     int count;
-    KeyringRow *rows;  // in TopMemoryContext
+    KeyringRow *rows;
+    // read_keyring_candidates: the rows are the answer for every `now` in
+    // [valid_from, valid_until) (no bound when has_... is false).
+    bool has_valid_from, has_valid_until;
+    TimestampTz valid_from, valid_until;
 };
 
-// The active keys of jwt.keys, re-read only when the table has changed.
-const KeyringSnapshot &keyring_snapshot();
+// Processes pending invalidations, then returns the keyring's generation.
+uint64 keyring_generation_now();
+
+// The algorithms of the active keys, newest key first (only `algorithm`
+// filled in). One pass over the table, once per generation.
+void read_keyring_algorithms(KeyringRows *out);
+// The row of `kid`, if any: one probe of the primary key.
+void read_keyring_kid(const char *kid, KeyringRows *out);
+// The newest kMaxCandidateKeys keys of `algorithm` usable at `now`, and the
+// time window in which that answer holds (index on (algorithm, created_at)).
+void read_keyring_candidates(const char *algorithm, TimestampTz now, KeyringRows *out);
 
 // True when `jti` is on the revocation list with `until` after `now`. One
 // index probe, and none at all while the list is empty (a cached flag).
