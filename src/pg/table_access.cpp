@@ -140,10 +140,22 @@ void read_keyring_algorithms(KeyringRows *out) {
     MemoryContext caller = CurrentMemoryContext;
     OwnerScope owner;
     begin_as_extension_owner(&owner);
+    // Distinct algorithms by a skip scan of keys_by_algorithm (one index
+    // probe per algorithm, not a pass over the keyring), each ordered by its
+    // newest key.
     run_fresh(prepared(keyring_algorithms,
-                       "SELECT k.algorithm FROM jwt.keys k WHERE k.active "
-                       "GROUP BY k.algorithm "
-                       "ORDER BY pg_catalog.max(k.created_at) DESC, k.algorithm",
+                       "WITH RECURSIVE a(alg) AS ("
+                       " SELECT (SELECT k.algorithm FROM jwt.keys k WHERE k.active"
+                       "         ORDER BY k.algorithm LIMIT 1)"
+                       " UNION ALL"
+                       " SELECT (SELECT k.algorithm FROM jwt.keys k"
+                       "         WHERE k.active AND k.algorithm OPERATOR(pg_catalog.>) a.alg"
+                       "         ORDER BY k.algorithm LIMIT 1)"
+                       " FROM a WHERE a.alg IS NOT NULL) "
+                       "SELECT a.alg FROM a WHERE a.alg IS NOT NULL "
+                       "ORDER BY (SELECT k.created_at FROM jwt.keys k"
+                       "          WHERE k.active AND k.algorithm OPERATOR(pg_catalog.=) a.alg"
+                       "          ORDER BY k.created_at DESC LIMIT 1) DESC, a.alg",
                        0, nullptr),
               nullptr, 0);
     uint64 n = SPI_processed;
@@ -178,11 +190,12 @@ void read_keyring_candidates(const char *algorithm, TimestampTz now, KeyringRows
     MemoryContext caller = CurrentMemoryContext;
     OwnerScope owner;
     begin_as_extension_owner(&owner);
-    Oid types[2] = {TEXTOID, TIMESTAMPTZOID};
-    Datum values[2] = {CStringGetTextDatum(algorithm), TimestampTzGetDatum(now)};
+    Oid types[3] = {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+    Datum values[3] = {CStringGetTextDatum(algorithm), TimestampTzGetDatum(now),
+                       TimestampTzGetDatum(DT_NOBEGIN)};
     SPIPlanPtr newest =
         prepared(keyring_newest,
-                 psprintf("SELECT %s FROM jwt.keys k "
+                 psprintf("SELECT %s, k.created_at FROM jwt.keys k "
                           "WHERE k.active AND k.algorithm OPERATOR(pg_catalog.=) $1 "
                           "AND k.not_before OPERATOR(pg_catalog.<=) $2 "
                           "AND (k.expires_at IS NULL OR k.expires_at OPERATOR(pg_catalog.>) $2) "
@@ -192,14 +205,24 @@ void read_keyring_candidates(const char *algorithm, TimestampTz now, KeyringRows
     run_fresh(newest, values, 0);
     copy_key_rows(caller, out);
     // The answer changes only when `now` crosses a not_before or an
-    // expires_at of a key of this algorithm: the nearest ones either side.
+    // expires_at of a key that is, or could become, one of the newest: one
+    // created no earlier than the last of a full list (an older key can
+    // never displace it), or any key of the algorithm when the list is
+    // shorter. The nearest such times either side of `now`: an index range
+    // of keys_by_algorithm, not a pass over the algorithm's keys.
+    if (out->count == static_cast<int>(kMaxCandidateKeys)) {
+        bool isnull = false;
+        values[2] =
+            SPI_getbinval(SPI_tuptable->vals[out->count - 1], SPI_tuptable->tupdesc, 7, &isnull);
+    }
     SPIPlanPtr window = prepared(
         keyring_window,
         "SELECT pg_catalog.max(v.t) FILTER (WHERE v.t OPERATOR(pg_catalog.<=) $2), "
         "pg_catalog.min(v.t) FILTER (WHERE v.t OPERATOR(pg_catalog.>) $2) "
         "FROM jwt.keys k CROSS JOIN LATERAL (VALUES (k.not_before), (k.expires_at)) AS v(t) "
-        "WHERE k.active AND k.algorithm OPERATOR(pg_catalog.=) $1",
-        2, types);
+        "WHERE k.active AND k.algorithm OPERATOR(pg_catalog.=) $1 "
+        "AND k.created_at OPERATOR(pg_catalog.>=) $3",
+        3, types);
     run_fresh(window, values, 0);
     if (SPI_processed == 1) {
         bool isnull = false;
