@@ -112,3 +112,14 @@ SELECT jwt.is_valid(:'t16') AS after_rollback_in_worker;
 RESET force_parallel_mode;
 
 TRUNCATE jwt.keys, jwt.revoked;
+
+-- The extension dropped and created again in this backend: the new tables
+-- are found (the backend forgets the old tables' OIDs on their invalidation).
+DROP EXTENSION pg_jwt;
+CREATE EXTENSION pg_jwt;
+SELECT jwt.add_key('secret-secret-secret-secret-secr', 'HS256', 'kc-again') AS kid;
+SELECT jwt.is_valid(pg_temp.tok('kc-again')) AS after_recreate,
+       jwt.is_valid(pg_temp.tok('kc-again', claims => '{"sub":"a","jti":"j"}')) AS probe_after_recreate;
+SELECT jwt.revoke('j', now() + interval '1 day');
+SELECT jwt.is_valid(pg_temp.tok('kc-again', claims => '{"sub":"a","jti":"j"}')) AS revoked_after_recreate;
+TRUNCATE jwt.keys, jwt.revoked;

@@ -35,8 +35,16 @@ void on_relcache_change(Datum, Oid relid) {
         revoked_generation++;
         return;
     }
-    if (relid == keys_oid) keyring_generation++;
-    if (relid == revoked_oid) revoked_generation++;
+    // The table may have been dropped (DROP EXTENSION): look its OID up
+    // again on next use, or a re-created extension would never be found.
+    if (relid == keys_oid) {
+        keys_oid = InvalidOid;
+        keyring_generation++;
+    }
+    if (relid == revoked_oid) {
+        revoked_oid = InvalidOid;
+        revoked_generation++;
+    }
 }
 
 }  // namespace
