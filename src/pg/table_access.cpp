@@ -51,10 +51,11 @@ void run_as_extension_owner(void (*work)(void *arg), void *arg) {
 
 Snapshot fresh_snapshot() {
     if (!IsInParallelMode()) return GetLatestSnapshot();
-    // GetLatestSnapshot() refuses parallel mode (the leader's SecondarySnapshot
-    // is shared state); a private snapshot serves a read-only probe as well.
-    // The transaction's older xmin (MyProc->xmin) already keeps everything it
-    // can see from being pruned. SPI copies it when it pushes it.
+    // PostgreSQL's GetLatestSnapshot() refuses parallel mode (leader and
+    // workers alike); a snapshot of our own, as GetCatalogSnapshot() takes
+    // one there, serves a read-only query as well. The transaction's older
+    // xmin (MyProc->xmin) keeps everything it can see from being pruned;
+    // SPI copies it when it makes it the active snapshot.
     static SnapshotData own = {SNAPSHOT_MVCC};
     Snapshot snapshot = GetSnapshotData(&own);
     snapshot->curcid = GetCurrentCommandId(false);
