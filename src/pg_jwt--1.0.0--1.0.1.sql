@@ -111,6 +111,11 @@ ALTER TABLE revoked ENABLE ALWAYS TRIGGER revoked_truncated;
 -- Keys may be limited to the roles allowed to sign with them.
 ALTER TABLE keys ADD COLUMN signers text[];
 
+-- Validation looks a token's kid up by the primary key; a token without kid
+-- is tried against the newest keys of its algorithm, found through this
+-- index instead of a walk over the whole keyring (1.0.1).
+CREATE INDEX keys_by_algorithm ON keys (algorithm, created_at DESC, kid);
+
 -- issue: C code of the loaded library (it reads pg_jwt.issuer and
 -- pg_jwt.max_ttl itself: SQL would read a placeholder that any role can set
 -- before the library is loaded), SECURITY INVOKER so that it knows the

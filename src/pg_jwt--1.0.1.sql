@@ -223,6 +223,11 @@ REVOKE ALL ON keys FROM PUBLIC;
 GRANT SELECT (kid, algorithm, public_jwk, active, not_before, expires_at, created_at)
     ON keys TO PUBLIC;
 
+-- Validation looks a token's kid up by the primary key; a token without kid
+-- is tried against the newest keys of its algorithm, found through this
+-- index instead of a walk over the whole keyring (1.0.1).
+CREATE INDEX keys_by_algorithm ON keys (algorithm, created_at DESC, kid);
+
 CREATE FUNCTION thumbprint(jwk jsonb) RETURNS text
     AS 'MODULE_PATHNAME', 'pg_jwt_thumbprint'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

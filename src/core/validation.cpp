@@ -179,40 +179,95 @@ Status configured_keys(std::string_view text, const std::vector<JwkMembers> *&ou
     return Status::Ok();
 }
 
-// The JWK set text of the keyring keys for `alg`, plus the configured public JWKS.
-Status keyring_material(Algorithm alg, const ValidationKeys &keys, std::string &text) {
+Status need(ValidatedToken &out, KeyringRequest::Kind kind, std::string_view value) {
+    out.keyring_request.kind = kind;
+    out.keyring_request.value.assign(value);
+    return Status::Internal("keyring lookup needed");
+}
+
+// The JWK texts to try for the token, in order: with a kid, the keyring key
+// of that kid, else the pg_jwt.jwks key of that kid; without, the newest
+// usable keyring keys of `alg`, then the setting's keys for it (the
+// keyring's kids take precedence), at most kMaxCandidateKeys in all.
+Status keyring_candidates(Algorithm alg, const JoseHeader &header, const ValidationKeys &keys,
+                          double now, std::vector<std::string_view> &jwks, ValidatedToken &out) {
     static const std::vector<JwkMembers> none;
     const std::vector<JwkMembers> *configured = &none;
     if (!keys.configured_jwks.empty()) PGJWT_TRY(configured_keys(keys.configured_jwks, configured));
-    text = "{\"keys\":[";
-    bool first = true;
-    std::vector<std::string_view> kids;
-    if (keys.keyring != nullptr) {
-        for (const KeyringKey &k : *keys.keyring) {
-            if (k.alg != alg) continue;
-            if (!first) text.push_back(',');
-            first = false;
-            text += k.jwk;
-            kids.push_back(k.kid);
-        }
-    }
-    // The setting holds public keys only; the keyring's own kids take precedence.
-    for (const JwkMembers &m : *configured) {
+    for (const JwkMembers &m : *configured)
         if (m.kty == "oct")
             return Status::InvalidArgument("pg_jwt.jwks must hold public keys only",
                                            "Settings are readable by every role; keep HMAC "
                                            "secrets in jwt.keys.");
-        if (algorithm_family(alg) == AlgorithmFamily::hmac) continue;
-        if (m.has_alg && m.alg != algorithm_name(alg)) continue;
-        if (m.has_kid && std::find(kids.begin(), kids.end(), m.kid) != kids.end()) continue;
-        if (!first) text.push_back(',');
-        first = false;
-        text += m.json;
+    const std::string_view name = algorithm_name(alg);
+    const bool hmac = algorithm_family(alg) == AlgorithmFamily::hmac;
+    auto setting_fits = [&](const JwkMembers &m) { return !hmac && (!m.has_alg || m.alg == name); };
+    if (header.has_kid) {
+        if (keys.keyring != nullptr) {
+            const KeyringCache::KidEntry *entry = keys.keyring->find_kid(header.kid);
+            if (entry == nullptr) return need(out, KeyringRequest::Kind::kid, header.kid);
+            if (entry->found && entry->record.algorithm == name) {
+                // Inactive, not valid yet or expired: as if absent.
+                if (entry->record.usable_at(now)) {
+                    jwks.push_back(entry->record.jwk);
+                    return Status::Ok();
+                }
+            }
+        }
+        for (const JwkMembers &m : *configured) {
+            if (!setting_fits(m) || !m.has_kid || m.kid != header.kid) continue;
+            jwks.push_back(m.json);
+            return Status::Ok();
+        }
+        return reject("no key matches the token's kid");
     }
-    text += "]}";
-    return first ? reject("no key for the token's algorithm",
-                          "No configured key is for " + std::string(algorithm_name(alg)) + ".")
-                 : Status::Ok();
+    std::vector<std::string_view> kids;
+    if (keys.keyring != nullptr) {
+        const std::vector<KeyringRecord> *newest = keys.keyring->find_candidates(name, now);
+        if (newest == nullptr) return need(out, KeyringRequest::Kind::candidates, name);
+        for (const KeyringRecord &r : *newest) {
+            if (!r.usable_at(now) || r.algorithm != name) continue;
+            jwks.push_back(r.jwk);
+            kids.push_back(r.kid);
+            if (jwks.size() == kMaxCandidateKeys) return Status::Ok();
+        }
+    }
+    for (const JwkMembers &m : *configured) {
+        if (!setting_fits(m)) continue;
+        if (m.has_kid && std::find(kids.begin(), kids.end(), m.kid) != kids.end()) continue;
+        jwks.push_back(m.json);
+        if (jwks.size() == kMaxCandidateKeys) break;
+    }
+    if (jwks.empty())
+        return reject("no key for the token's algorithm",
+                      "No configured key is for " + std::string(name) + ".");
+    return Status::Ok();
+}
+
+// Verifies the token with the first candidate whose signature holds. A
+// candidate that does not fit the algorithm is skipped (RFC 7517 section 5).
+Status verify_with_candidates(Algorithm alg, const std::vector<std::string_view> &jwks,
+                              const ValidatedToken &token) {
+    Status last, unusable;
+    bool tried = false;
+    for (std::string_view jwk : jwks) {
+        Key key;
+        Status s = resolve_key(alg, jwk, KeyEncoding::text, key);
+        if (!s.ok()) {
+            if (s.fault != Fault::invalid_argument) return s;
+            if (unusable.ok()) unusable = std::move(s);
+            continue;
+        }
+        tried = true;
+        Status v = jws_verify(token.jws, alg, key);
+        if (v.ok() || v.fault != Fault::token_rejected) return v;
+        last = std::move(v);
+    }
+    if (tried) return last;
+    if (token.jws.header.has_kid)
+        return reject("the key named by the token's kid does not fit", unusable.detail);
+    return reject("no key for the token's algorithm",
+                  "No configured key fits " + std::string(algorithm_name(alg)) + ".");
 }
 
 }  // namespace
@@ -262,13 +317,21 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
     if (policy.has_max_age && policy.max_age < 0)
         return Status::InvalidArgument("max_age must not be negative");
 
+    out.keyring_request = KeyringRequest{};
     std::vector<Algorithm> allowed = policy.algorithms;
     if (allowed.empty()) {
         if (keys.has_material) {
             PGJWT_TRY(default_algorithms(keys.material, keys.encoding, allowed));
         } else {
-            if (keys.keyring != nullptr)
-                for (const KeyringKey &k : *keys.keyring) add_unique(allowed, k.alg);
+            if (keys.keyring != nullptr) {
+                const std::vector<std::string> *in_use = keys.keyring->algorithms();
+                if (in_use == nullptr) return need(out, KeyringRequest::Kind::algorithms, {});
+                for (const std::string &name : *in_use) {
+                    Algorithm a;
+                    // A row naming an unknown algorithm cannot have come from add_key.
+                    if (algorithm_from_argument(name, a).ok()) add_unique(allowed, a);
+                }
+            }
             if (!keys.configured_jwks.empty()) {
                 std::vector<Algorithm> configured;
                 Status s = default_algorithms(keys.configured_jwks, KeyEncoding::text, configured);
@@ -323,19 +386,19 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
     Algorithm alg = *pos;
     size_t index = static_cast<size_t>(pos - allowed.begin());
 
-    Key key;
-    std::string keyring_text;
     if (keys.has_material) {
         if (!fits[index])
             return reject("token algorithm is not allowed",
                           "The key given does not fit " + std::string(algorithm_name(alg)) + ".");
         // Re-resolve: resolving a later algorithm may have evicted this one's set.
+        Key key;
         PGJWT_TRY(resolve_key(alg, keys.material, keys.encoding, key));
+        PGJWT_TRY(jws_verify(out.jws, alg, key));
     } else {
-        PGJWT_TRY(keyring_material(alg, keys, keyring_text));
-        PGJWT_TRY(resolve_key(alg, keyring_text, KeyEncoding::text, key));
+        std::vector<std::string_view> jwks;
+        PGJWT_TRY(keyring_candidates(alg, header, keys, policy.now, jwks, out));
+        PGJWT_TRY(verify_with_candidates(alg, jwks, out));
     }
-    PGJWT_TRY(jws_verify(out.jws, alg, key));
     return check_claims(out, policy);
 }
 

@@ -15,6 +15,7 @@
 #include "claims.hpp"
 #include "jws.hpp"
 #include "key.hpp"
+#include "keyring.hpp"
 #include "status.hpp"
 
 namespace pgjwt {
@@ -37,28 +38,30 @@ struct ValidationPolicy {
     double now = 0;  // seconds since the epoch
 };
 
-// A key of the in-database keyring (jwt.keys), with the algorithm it is for.
-struct KeyringKey {
-    std::string kid;
-    Algorithm alg;
-    std::string jwk;  // public JWK, or the private JWK of an oct key
-};
-
 // Where the keys come from: the caller's key (text or bytea), or else the
-// keyring and the pg_jwt.jwks setting (public keys only).
+// keyring (through the backend's cache of what has been read of it) and the
+// pg_jwt.jwks setting (public keys only).
 struct ValidationKeys {
     bool has_material = false;
     std::string_view material;
     KeyEncoding encoding = KeyEncoding::text;
-    const std::vector<KeyringKey> *keyring = nullptr;
+    KeyringCache *keyring = nullptr;
     std::string_view configured_jwks;
 };
 
 struct ValidatedToken {
     Jws jws;  // jws.payload is the claims' JSON text
     RegisteredClaims claims;
+    // Set (with Fault::internal) when the keyring cache lacks what this token
+    // needs: the caller reads it from jwt.keys, stores it and calls again.
+    KeyringRequest keyring_request;
 };
 
+// With keys.keyring: a token with a kid is checked with the keyring key of
+// that kid (or a pg_jwt.jwks key of that kid), one without against the
+// newest kMaxCandidateKeys usable keys of the token's algorithm (which must
+// be allowed), then the pg_jwt.jwks keys for it. Keys are usable while
+// active, from not_before and until expires_at.
 Status jwt_validate(std::string_view token, const ValidationKeys &keys,
                     const ValidationPolicy &policy, ValidatedToken &out);
 

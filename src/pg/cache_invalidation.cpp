@@ -8,8 +8,9 @@ extern "C" {
 
 namespace pgjwt::pg {
 
+// Start at 1: a reader's "generation seen" starts at 0, i.e. stale.
 uint64 keyring_generation = 1;
-bool revoked_stale = true;
+uint64 revoked_generation = 1;
 
 namespace {
 
@@ -25,22 +26,35 @@ Oid lookup(const char *name, Oid &cached) {
 }
 
 void on_relcache_change(Datum, Oid relid) {
-    // InvalidOid: the whole relcache was reset; the extension may even have
-    // been dropped and re-created, so forget the OIDs too.
+    // InvalidOid: the whole relcache was reset (also after an overflow of
+    // the invalidation queue); the extension may even have been dropped and
+    // re-created, so forget the OIDs too.
     if (relid == InvalidOid) {
         keys_oid = revoked_oid = InvalidOid;
         keyring_generation++;
-        revoked_stale = true;
+        revoked_generation++;
         return;
     }
-    if (relid == keys_oid) keyring_generation++;
-    if (relid == revoked_oid) revoked_stale = true;
+    // The table may have been dropped (DROP EXTENSION): look its OID up
+    // again on next use, or a re-created extension would never be found.
+    if (relid == keys_oid) {
+        keys_oid = InvalidOid;
+        keyring_generation++;
+    }
+    if (relid == revoked_oid) {
+        revoked_oid = InvalidOid;
+        revoked_generation++;
+    }
 }
 
 }  // namespace
 
 void register_cache_invalidation() {
     CacheRegisterRelcacheCallback(on_relcache_change, 0);
+}
+
+void accept_invalidations() {
+    AcceptInvalidationMessages();
 }
 
 Oid keys_relation() {
@@ -56,12 +70,19 @@ extern "C" {
 PG_FUNCTION_INFO_V1(pg_jwt_invalidate_cache);
 }
 
-// Statement trigger on jwt.keys and jwt.revoked.
+// AFTER trigger on jwt.keys and jwt.revoked: FOR EACH ROW for INSERT, UPDATE
+// and DELETE (logical replication's apply fires only row triggers), FOR EACH
+// STATEMENT for TRUNCATE. One call per row costs little: PostgreSQL keeps one
+// relcache invalidation per relation and command, and drops the repeats.
 extern "C" Datum pg_jwt_invalidate_cache(PG_FUNCTION_ARGS) {
     if (!CALLED_AS_TRIGGER(fcinfo))
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("pg_jwt_invalidate_cache must be called as a trigger")));
     auto *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
+    // A BEFORE row trigger returning NULL would skip the row: refuse it.
+    if (!TRIGGER_FIRED_AFTER(trigger->tg_event))
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("pg_jwt_invalidate_cache must be fired AFTER the change")));
     CacheInvalidateRelcache(trigger->tg_relation);
     return PointerGetDatum(nullptr);
 }

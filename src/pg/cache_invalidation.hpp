@@ -1,8 +1,13 @@
-// Backend-local copies of jwt.keys and of whether jwt.revoked is empty, and
-// how they learn that the tables changed (DESIGN.md section 2.4): a statement
-// trigger on each table calls CacheInvalidateRelcache, which reaches every
-// backend (this one at once, the others when they next read invalidations),
-// and a relcache callback marks the copies stale.
+// Backend-local copies of jwt.keys and of jwt.revoked's state, and how they
+// learn that the tables changed (DESIGN.md sections 2.4 and 2.9): a row
+// trigger (plus a TRUNCATE statement trigger) on each table, enabled ALWAYS,
+// calls CacheInvalidateRelcache, which reaches every backend (this one at
+// once, the others when they next read invalidations), and a relcache
+// callback bumps a generation counter.
+//
+// A reader records the counter (after accept_invalidations()), reads with a
+// fresh snapshot, and stores the counter it recorded: a change that commits
+// during the read leaves the copy stale, to be read again next time.
 #pragma once
 
 #include "pg/postgres_headers.hpp"
@@ -11,10 +16,16 @@ namespace pgjwt::pg {
 
 void register_cache_invalidation();
 
-// Incremented whenever jwt.keys may have changed.
+// Processes the invalidations other backends have sent: inside a
+// transaction block PostgreSQL reads them only when it takes a new lock,
+// and pg_jwt's reads of its tables must see a committed change from the
+// next statement on. Cheap when there is nothing to read (one unlocked
+// flag test).
+void accept_invalidations();
+
+// Incremented whenever jwt.keys / jwt.revoked may have changed.
 extern uint64 keyring_generation;
-// Set when jwt.revoked may have changed.
-extern bool revoked_stale;
+extern uint64 revoked_generation;
 
 // The OIDs of jwt.keys / jwt.revoked (InvalidOid before the extension exists).
 Oid keys_relation();

@@ -520,9 +520,16 @@ Case JwksVerify() {
 
 Case ValidateWithKeyring() {
     const std::string ec = KeyFile("ec_p256.pem");
-    const std::vector<KeyringKey> keyring = {
-        {"e", Algorithm::ES256, Jwk("ec_p256.pub.pem", Algorithm::ES256, "e", false)}};
+    KeyringRecord record;
+    record.kid = "e";
+    record.algorithm = "ES256";
+    record.jwk = Jwk("ec_p256.pub.pem", Algorithm::ES256, "e", false);
     auto op = [=](std::vector<std::string> &out) -> Status {
+        // The keyring as the glue leaves it after reading jwt.keys.
+        KeyringCache &keyring = keyring_cache();
+        keyring.sync(keyring.generation() + 1);
+        keyring.store_algorithms({"ES256"});
+        keyring.store_kid("e", &record);
         Key signer;
         PGJWT_TRY(resolve_signing_key(Algorithm::ES256, ec, KeyEncoding::text, signer));
         std::string token;
