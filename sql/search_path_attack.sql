@@ -261,7 +261,6 @@ SELECT jwt.revoke('spa-1', '2999-01-01 00:00:00+00') AS revoked, jwt.purge_revok
 SELECT (jwt._generate_key_entry('HS256', 2048, 'spa-entry')).kid AS generated_entry,
        (jwt._import_key_entry('secret-secret-secret-secret-secr', 'HS256', 'spa-import')).kid AS imported_entry;
 SELECT pg_catalog.length(jwt.issue('{"sub":"z"}', '1 hour', 'spa-k1')) OPERATOR(pg_catalog.>) 0 AS issued;
-\echo :LAST_ERROR_SQLSTATE
 -- The keyring changed (generate_key, add_key): read again, as this role.
 SELECT jwt.is_valid(:'tok') AS now_revoked, jwt.is_valid(:'tok_nokid') AS no_kid;
 SELECT pg_catalog.jsonb_array_length(jwt.jwks() OPERATOR(pg_catalog.->) 'keys') AS published;

@@ -14,6 +14,7 @@
 #include "pg/cache_invalidation.hpp"
 #include "pg/settings.hpp"
 #include "pg/sign_function.hpp"
+#include "pg/table_access.hpp"
 #include "pg/time.hpp"
 
 extern "C" {
@@ -22,11 +23,8 @@ extern "C" {
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/array.h"
-#include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/memutils.h"
-#include "utils/snapmgr.h"
-#include "utils/syscache.h"
 }
 
 using namespace pgjwt::pg;
@@ -85,17 +83,6 @@ bool may_sign(Oid user, Datum signers, bool signers_null) {
     return false;
 }
 
-// The owner of jwt.keys, that is the extension owner.
-Oid keys_owner() {
-    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(keys_relation()));
-    if (!HeapTupleIsValid(tuple))
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("table jwt.keys does not exist"),
-                        errhint("Is the extension pg_jwt installed in this database?")));
-    Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
-    ReleaseSysCache(tuple);
-    return owner;
-}
-
 // The active keys with a private half that are valid at `now` (the one named
 // `kid`, when given), newest first, as 1.0.0 ordered them.
 const char *const kSigningKeysQuery =
@@ -112,17 +99,8 @@ const char *const kSigningKeysQuery =
 // fresh latest snapshot; an error in between is undone by the abort.
 void choose_signing_key(Oid caller, const char *kid, TimestampTz now, SigningKey &out) {
     MemoryContext caller_context = CurrentMemoryContext;
-    Oid saved_user;
-    int saved_context;
-    GetUserIdAndSecContext(&saved_user, &saved_context);
-    Oid owner = keys_owner();
-    int nest = NewGUCNestLevel();
-    (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
-                            GUC_ACTION_SAVE, true, 0, false);
-    SetUserIdAndSecContext(
-        owner, saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
-
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    OwnerScope owner;
+    begin_as_extension_owner(&owner);
     Oid types[2] = {TEXTOID, TIMESTAMPTZOID};
     SPIPlanPtr plan = SPI_prepare(kSigningKeysQuery, 2, types);
     if (plan == nullptr)
@@ -130,7 +108,7 @@ void choose_signing_key(Oid caller, const char *kid, TimestampTz now, SigningKey
              SPI_result_code_string(SPI_result));
     Datum values[2] = {kid ? CStringGetTextDatum(kid) : 0, TimestampTzGetDatum(now)};
     char nulls[2] = {kid ? ' ' : 'n', ' '};
-    int rc = SPI_execute_snapshot(plan, values, nulls, GetLatestSnapshot(), InvalidSnapshot, true,
+    int rc = SPI_execute_snapshot(plan, values, nulls, fresh_snapshot(), InvalidSnapshot, true,
                                   false, 0);
     if (rc != SPI_OK_SELECT) elog(ERROR, "could not read jwt.keys: %s", SPI_result_code_string(rc));
 
@@ -148,9 +126,7 @@ void choose_signing_key(Oid caller, const char *kid, TimestampTz now, SigningKey
         MemoryContextSwitchTo(spi_context);
         chosen = true;
     }
-    SPI_finish();
-    AtEOXact_GUC(true, nest);
-    SetUserIdAndSecContext(saved_user, saved_context);
+    end_as_extension_owner(&owner);
 
     if (chosen) return;
     if (kid != nullptr && found == 0)
