@@ -6,6 +6,7 @@
 #include "base64url.hpp"
 #include "json.hpp"
 #include "key_set.hpp"
+#include "limits.hpp"
 #include "openssl_error.hpp"
 
 namespace pgjwt {
@@ -87,6 +88,7 @@ Status generate_key(Algorithm alg, size_t rsa_bits, ImportedKey &out) {
 Status keyring_entry(const ImportedKey &key, Algorithm alg, std::string_view kid,
                      KeyringEntry &out) {
     openssl_clear_errors();
+    PGJWT_TRY(check_key_size(kid, "kid"));
     PGJWT_TRY(check_key_binding(alg, key, key.has_private ? KeyPurpose::sign : KeyPurpose::verify));
     if (!kid.empty())
         out.kid = kid;

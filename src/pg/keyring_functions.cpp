@@ -35,7 +35,7 @@ Status copy_entry(const KeyringEntry &entry, EntryOut &out) {
     if (!entry.private_jwk.empty()) out.private_jwk = copy_to_cstring(entry.private_jwk);
     bool ok = out.kid && (entry.public_jwk.empty() || out.public_jwk) &&
               (entry.private_jwk.empty() || out.private_jwk);
-    return ok ? Status::Ok() : out_of_memory_status();
+    return ok ? Status::Ok() : copy_failure_status();
 }
 
 Datum entry_row(FunctionCallInfo fcinfo, const EntryOut &entry) {
@@ -72,7 +72,7 @@ extern "C" Datum pg_jwt_thumbprint(PG_FUNCTION_ARGS) {
                 std::string thumbprint;
                 PGJWT_TRY(jwk_thumbprint(key, thumbprint));
                 result = copy_to_varlena(thumbprint);
-                return result ? Status::Ok() : out_of_memory_status();
+                return result ? Status::Ok() : copy_failure_status();
             },
             report))
         raise_core_error(report);

@@ -34,7 +34,8 @@ TextList text_array(FunctionCallInfo fcinfo, int arg) {
     for (int i = 0; i < n; i++) {
         if (nulls[i])
             ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                            errmsg("array arguments of jwt.validate must not contain NULL")));
+                            errmsg("array arguments of jwt.validate must not contain NULL"),
+                            errhidestmt(true), errhidecontext(true)));
         list.items[list.count++] = TextDatumGetCString(elems[i]);
     }
     return list;
@@ -44,7 +45,8 @@ void read_arguments(FunctionCallInfo fcinfo, ValidationArguments &a) {
     a.token = varlena_view(PG_GETARG_TEXT_PP(TOKEN));
     if (!PG_ARGISNULL(KEY) && !PG_ARGISNULL(SECRET))
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("key and secret cannot both be given")));
+                        errmsg("key and secret cannot both be given"), errhidestmt(true),
+                        errhidecontext(true)));
     if (!PG_ARGISNULL(KEY)) {
         a.has_key = true;
         a.key = varlena_view(PG_GETARG_TEXT_PP(KEY));
