@@ -1,6 +1,7 @@
 #include "jwk_export.hpp"
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "base64url.hpp"
@@ -83,6 +84,10 @@ Status generate_key(Algorithm alg, size_t rsa_bits, ImportedKey &out) {
     if (raw == nullptr) return openssl_failure("generate a key");
     out.pkey.reset(raw);
     return Status::Ok();
+}
+
+KeyringEntry::~KeyringEntry() {
+    if (!private_jwk.empty()) OPENSSL_cleanse(private_jwk.data(), private_jwk.size());
 }
 
 Status keyring_entry(const ImportedKey &key, Algorithm alg, std::string_view kid,

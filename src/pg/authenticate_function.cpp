@@ -31,7 +31,7 @@ void set_local(const char *name, const char *value, GucContext context) {
 
 [[noreturn]] void refuse(const char *message, const char *detail) {
     ereport(ERROR, (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION), errmsg("%s", message),
-                    detail ? errdetail("%s", detail) : 0));
+                    detail ? errdetail("%s", detail) : 0, errhidestmt(true), errhidecontext(true)));
     pg_unreachable();
 }
 
