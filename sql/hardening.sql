@@ -173,6 +173,10 @@ SELECT jwt.verify(:'es_token', '{"kty":"EC","crv":"P-256\u0085","x":"AA","y":"AA
 SET pg_jwt.jwks = :'ec_jwk';
 SELECT jwt.authenticate(:'dup_token');
 SELECT jwt.authenticate(:'cr_alg_token');
+-- A setting quoted in a message is escaped alike.
+SET pg_jwt.role_claim_key = E'\r\x1b[2J';
+SELECT jwt.authenticate(:'es_token');
+RESET pg_jwt.role_claim_key;
 RESET pg_jwt.jwks;
 
 DROP ROLE regress_jwt_hardening;

@@ -60,13 +60,13 @@ List *parse_role_path(const char *spec) {
             p = end + 1;
         } else {
             ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                            errmsg("invalid pg_jwt.role_claim_key \"%s\"", spec),
+                            errmsg("invalid pg_jwt.role_claim_key \"%s\"", text_for_message(spec)),
                             errhint("Use PostgREST's syntax, e.g. .role or .app.roles[0].")));
         }
     }
     if (*p != '\0')
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("invalid pg_jwt.role_claim_key \"%s\"", spec)));
+                        errmsg("invalid pg_jwt.role_claim_key \"%s\"", text_for_message(spec))));
     return path;
 }
 
