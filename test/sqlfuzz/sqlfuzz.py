@@ -17,6 +17,7 @@ import os
 import random
 import re
 import sys
+import threading
 import time
 
 import psycopg2
@@ -160,6 +161,7 @@ class Fuzzer:
         self.slow_set = cur.fetchone()[0]
         self.slow_token = tokens[18]  # RS256 under rsa2048: any token will do
         self.user = Session(dsn, self.role)
+        self.canceller = Session(dsn)
         self.gen = Gen(self.rng, keys, tokens, self.secret)
         cur.execute("""
             SELECT p.oid::regprocedure::text, p.proname, p.pronargs, p.pronargdefaults,
@@ -186,7 +188,7 @@ class Fuzzer:
         self.log_start = os.path.getsize(self.log) if os.path.isfile(self.log) else None
 
     def teardown(self):
-        for s in (self.user, self.su):
+        for s in (self.user, self.su, self.canceller):
             try:
                 s.conn.close()
             except psycopg2.Error:
@@ -331,13 +333,26 @@ class Fuzzer:
         return "SELECT set_config(%s, %s, false)" % (lit(name), lit(value))
 
     def probe(self):
-        """A long call under a short statement_timeout must stop promptly."""
+        """A long call under a short statement_timeout, or cancelled by
+        pg_cancel_backend from another session (every other probe), must
+        stop promptly."""
         sql = "SELECT (jwt.verify(%s, %s::jsonb, 'RS256')).valid" % (
             lit(self.slow_token), lit(self.slow_set))
-        state, msg, secs = self.run_one(self.su, sql, GUARD_SECONDS, probe=True)
+        self.probes = getattr(self, "probes", 0) + 1
+        by_cancel = self.probes % 2 == 0
+        how = "pg_cancel_backend after %d ms" if by_cancel else "statement_timeout of %d ms"
+        if by_cancel:
+            pid = self.su.pid
+            timer = threading.Timer(PROBE_TIMEOUT_MS / 1000.0, lambda: self.canceller.cur.execute(
+                "SELECT pg_cancel_backend(%s)", (pid,)))
+            timer.start()
+            state, msg, secs = self.run_one(self.su, sql, GUARD_SECONDS)
+            timer.join()
+        else:
+            state, msg, secs = self.run_one(self.su, sql, GUARD_SECONDS, probe=True)
         if secs > PROBE_TIMEOUT_MS / 1000.0 + PROBE_GRACE:
-            self.fail("statement_timeout of %d ms stopped a call only after %.2f s (%s)" % (
-                PROBE_TIMEOUT_MS, secs, state), sql[:200])
+            self.fail("%s stopped a call only after %.2f s (%s)" % (
+                how % PROBE_TIMEOUT_MS, secs, state), sql[:200])
         elif state not in (None, "57014"):
             self.fail("timeout probe ended with %s: %s" % (state, msg), sql[:200])
         else:
