@@ -123,6 +123,21 @@ RESET statement_timeout;
 -- Without the timeout the same set is accepted (it takes about 3 s).
 SELECT (jwt.verify(:'rs_token', :'rsa_set'::jsonb, 'RS256')).valid AS valid_with_64_keys;
 
+-- The lists of jwt.validate are bounded too: each required claim was looked
+-- for among every member of the payload (4,000 members and a million names
+-- ran for seconds, deaf to statement_timeout). At most 64 elements: 54000.
+SELECT jwt.sign(('{' || string_agg(format('"m%s":0', g), ',') || '}')::json,
+                'a-32-byte-or-longer-server-secret!!') AS wide_token
+FROM generate_series(1, 4000) AS g \gset
+SET statement_timeout = '1s';
+SELECT jwt.validate(:'wide_token', 'a-32-byte-or-longer-server-secret!!',
+                    required => array_fill('x'::text, ARRAY[1000000]));
+RESET statement_timeout;
+SELECT jwt.is_valid(:'wide_token', 'a-32-byte-or-longer-server-secret!!',
+                    algorithms => array_fill('HS256'::text, ARRAY[65]));
+SELECT jwt.validate(:'wide_token', 'a-32-byte-or-longer-server-secret!!',
+                    required => array_fill('m1'::text, ARRAY[64])) ->> 'm4000' AS required_64;
+
 -- 4. RSA public exponents below 2^32 -------------------------------------------
 -- A 3072-bit key with a 3070-bit public exponent (test/keys/README.md) made
 -- each verification cost 15-18 ms. Refused wherever a key is imported.

@@ -89,9 +89,10 @@ Status copy_failure_status();
 // The same (its older name).
 Status out_of_memory_status();
 
-// Fault::too_large when a result of `size` bytes (plus `header` bytes of
-// varlena header or terminator) cannot be allocated: above MaxAllocSize.
-// For checking a size before allocating, inside or outside run_core().
+// True when a result of `size` bytes (plus `header` bytes of varlena header
+// or terminator) cannot be allocated: above MaxAllocSize, where palloc
+// raises. For checking a size before allocating, inside or outside
+// run_core().
 bool exceeds_max_alloc(size_t size, size_t header) noexcept;
 
 // `text` escaped for a message (control characters, as the core's

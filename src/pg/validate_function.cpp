@@ -22,10 +22,22 @@ namespace {
 
 enum Arg { TOKEN, KEY, ALGORITHMS, AUDIENCE, ISSUER, LEEWAY, MAX_AGE, REQUIRED, TYP, NOW, SECRET };
 
+// The most elements of the algorithms and required arguments: there are 16
+// algorithm names, and each required claim is looked for among every
+// member of the token's payload, so a longer list only costs time.
+constexpr int kMaxListElements = 64;
+
 TextList text_array(FunctionCallInfo fcinfo, int arg) {
     TextList list;
     if (PG_ARGISNULL(arg)) return list;
     ArrayType *array = PG_GETARG_ARRAYTYPE_P(arg);
+    int elements = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
+    if (elements > kMaxListElements)
+        ereport(
+            ERROR,
+            (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+             errmsg("array arguments of jwt.validate have at most %d elements", kMaxListElements),
+             errdetail("This one has %d.", elements), errhidestmt(true), errhidecontext(true)));
     Datum *elems;
     bool *nulls;
     int n;
