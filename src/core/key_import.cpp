@@ -109,7 +109,7 @@ Status classify(ImportedKey &key) {
     EVP_PKEY *pkey = key.pkey.get();
     if (EVP_PKEY_is_a(pkey, "RSA")) {
         key.type = KeyType::rsa;
-        return check_rsa_public_exponent(key);
+        return check_rsa_costs(key);
     }
     if (EVP_PKEY_is_a(pkey, "ED25519") || EVP_PKEY_is_a(pkey, "ED448")) {
         key.type = KeyType::okp;
@@ -358,8 +358,9 @@ Status import_rsa_jwk(const JwkMembers &jwk, ImportedKey &out) {
     PGJWT_TRY(from_params("RSA", bld.get(), selection, out));
     out.type = KeyType::rsa;
     out.has_private = jwk.has_d;
-    // Before the private key's self-test, which the exponent would make slow.
-    PGJWT_TRY(check_rsa_public_exponent(out));
+    // Before the private key's self-test, which a large modulus or exponent
+    // would make slow.
+    PGJWT_TRY(check_rsa_costs(out));
     return check_key(out, jwk.has_d);
 }
 
@@ -574,6 +575,15 @@ Status import_key_text(Algorithm alg, std::string_view text, ImportedKey &out) {
         return import_secret(text, out);
     }
     return bad_key("key is neither PEM nor a JSON Web Key");
+}
+
+Status check_rsa_costs(const ImportedKey &key) {
+    size_t bits = rsa_modulus_bits(key);
+    if (bits > kMaxRsaModulusBits)
+        return bad_key("RSA key is too large",
+                       "RSA keys have at most " + std::to_string(kMaxRsaModulusBits) +
+                           " bits; this one has " + std::to_string(bits) + ".");
+    return check_rsa_public_exponent(key);
 }
 
 Status check_rsa_public_exponent(const ImportedKey &key) {

@@ -68,6 +68,14 @@ Status jwk_thumbprint(const ImportedKey &key, std::string &thumbprint);
 constexpr size_t kMaxRsaPublicExponentBits = 32;
 // invalid_argument (22023) for an RSA key whose public exponent is too large.
 Status check_rsa_public_exponent(const ImportedKey &key);
+// The largest RSA modulus, checked on import too (the binding also refuses
+// fewer than 2048 bits): a private key's self-test signature with a modulus
+// of the 1 MiB that key text may hold would run for hours, inside OpenSSL,
+// where no cancel reaches it.
+constexpr size_t kMaxRsaModulusBits = 16384;
+// invalid_argument (22023) for an RSA key too costly to use: a modulus above
+// kMaxRsaModulusBits, or a public exponent of kMaxRsaPublicExponentBits or more.
+Status check_rsa_costs(const ImportedKey &key);
 
 // RSA modulus size in bits (0 for other key types).
 size_t rsa_modulus_bits(const ImportedKey &key);

@@ -32,7 +32,7 @@ Status unfit(Algorithm alg, std::string detail) {
 Status check_rsa(Algorithm alg, const ImportedKey &key) {
     size_t bits = rsa_modulus_bits(key);
     if (bits == 0) return openssl_failure("read the RSA key size");
-    if (bits < 2048 || bits > 16384)
+    if (bits < 2048 || bits > kMaxRsaModulusBits)
         return unfit(alg, "RSA keys must have 2048 to 16384 bits; this one has " +
                               std::to_string(bits) + ".");
     BIGNUM *raw = nullptr;

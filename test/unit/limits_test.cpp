@@ -202,6 +202,15 @@ TEST_F(Limits, RsaPublicExponentAbove32BitsIsRefusedForEveryUse) {
         OSSL_CALL(resolve_signing_key(Algorithm::RS256, ReadTestKey("rsa3072-big-exponent.pem"),
                                       KeyEncoding::text, key)),
         Fault::invalid_argument, "RSA public exponent is too large", detail));
+    // A modulus above 16384 bits is refused on import, before the private
+    // key's self-test (n = 2^20000 - 1, d = 2^19992 - 1: a 4 s signature).
+    std::string jwk = "{\"kty\":\"RSA\",\"e\":\"AQAB\",\"n\":\"" +
+                      base64url_encode(std::string(2500, '\xff')) + "\",\"d\":\"" +
+                      base64url_encode(std::string(2499, '\x7f')) + "\"}";
+    EXPECT_TRUE(
+        IsStatus(OSSL_CALL(resolve_signing_key(Algorithm::RS256, jwk, KeyEncoding::text, key)),
+                 Fault::invalid_argument, "RSA key is too large",
+                 "RSA keys have at most 16384 bits; this one has 20000."));
     // An ordinary key still verifies.
     EXPECT_TRUE(IsOk(OSSL_CALL(
         resolve_key(Algorithm::RS256, ReadTestKey("rsa3072.pub.pem"), KeyEncoding::text, key))));
