@@ -162,6 +162,12 @@ SELECT jwt.sign('{}', :'big_rsa'::text, 'RS256');
 SELECT jwt.verify(:'big_e_token', :'big_rsa'::jsonb, 'RS256');
 RESET statement_timeout;
 
+-- Found by test/sqlfuzz: a NULL rsa_bits made jwt.generate_key insert a
+-- row of NULLs (23502); it is no size (22023 for RSA, unused otherwise).
+SELECT jwt.generate_key('RS256', 'null-bits', NULL::integer);
+SELECT jwt.generate_key('HS256', 'null-bits-hs', NULL::integer) AS kid;
+DELETE FROM jwt.keys WHERE kid = 'null-bits-hs';
+
 -- 5. A refused huge payload leaves no memory behind ----------------------------
 -- About 650 MB stayed allocated after jwt.sign refused a 200 MB payload:
 -- it was parsed, encoded and signed before its length was checked. Now it
