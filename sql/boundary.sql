@@ -299,6 +299,18 @@ SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), '{"keys":[{"kty":"EC","crv":"P-
 SELECT jwt.sign('{"a":1}', '{"keys":[{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}]}', 'HS256');
 SELECT jwt.sign('{"a":1}', '{"keys":[{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}]}', 'HS256');
 \echo :LAST_ERROR_SQLSTATE
+-- JWK set has too many keys (54000)
+SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), (SELECT jsonb_build_object('keys', jsonb_agg(jsonb_build_object('kty', 'oct', 'kid', 'k' || g, 'k', 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I'))) FROM generate_series(1, 65) AS g));
+SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), (SELECT jsonb_build_object('keys', jsonb_agg(jsonb_build_object('kty', 'oct', 'kid', 'k' || g, 'k', 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I'))) FROM generate_series(1, 65) AS g));
+\echo :LAST_ERROR_SQLSTATE
+-- key is too large (54000): a secret of 1 MiB and a byte
+SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), repeat('s', 1048577));
+SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), repeat('s', 1048577));
+\echo :LAST_ERROR_SQLSTATE
+-- RSA public exponent is too large (2^32 + 1)
+SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), '{"kty":"RSA","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw","e":"AQAAAAE"}', 'RS256');
+SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), '{"kty":"RSA","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw","e":"AQAAAAE"}', 'RS256');
+\echo :LAST_ERROR_SQLSTATE
 
 -- 6. sign: payload and header (22P02, 22023) --------------------------------
 -- invalid JSON in token payload: syntax
@@ -364,6 +376,14 @@ SELECT jwt.sign('{"a":1}', 'secret', 'HS256', ('{"x":' || repeat('[', 64) || rep
 -- token would be too long
 SELECT jwt.sign('{"a":"' || repeat('x', 49100) || '"}', 'secret');
 SELECT jwt.sign('{"a":"' || repeat('x', 49100) || '"}', 'secret');
+\echo :LAST_ERROR_SQLSTATE
+-- token would be too long: a payload refused by its size, before any work
+SELECT jwt.sign('{"a":"' || repeat('x', 140000) || '"}', 'secret');
+SELECT jwt.sign('{"a":"' || repeat('x', 140000) || '"}', 'secret');
+\echo :LAST_ERROR_SQLSTATE
+-- duplicate member name in payload: a row with five exp columns
+SELECT jwt.sign(s, 'secret') FROM (SELECT now() AS exp, now() AS exp, now() AS exp, now() AS exp, now() AS exp) s;
+SELECT jwt.sign(s, 'secret') FROM (SELECT now() AS exp, now() AS exp, now() AS exp, now() AS exp, now() AS exp) s;
 \echo :LAST_ERROR_SQLSTATE
 
 -- 7. malformed tokens (22P02), through verify, decode and header ------------

@@ -1,8 +1,11 @@
 #include "base64url.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
+
+#include "cancel.hpp"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -212,15 +215,12 @@ __attribute__((target("ssse3"))) size_t decode_groups_ssse3(const uint8_t *in, s
 
 // Decodes the characters of `in[0, n)`, which must all be base64url
 // characters except where `stop` (a character outside the alphabet, or -1
-// for none) ends the text early; `length` is set to where the text ended.
-// (Everything is in locals: the output bytes could otherwise alias them.)
-bool decode(const uint8_t *in, size_t n, int stop, std::string &out, size_t &length, bool vector) {
-    size_t start = out.size();
-    // Room for the whole groups, the 1-2 bytes of a partial one, and the
-    // 4 bytes the SSSE3 loop writes past its 12 (2 more than the fourth
-    // byte the last whole group of the portable loop writes).
-    out.resize(start + (n / 4) * 3 + 4);
-    auto *const first = reinterpret_cast<uint8_t *>(out.data() + start);
+// for none) ends the text early; `length` is set to where the text ended
+// and `written` to the number of bytes written to `first`, which has room
+// for base64url_decode_room(n) bytes. (Everything is in locals: the output
+// bytes could otherwise alias them.)
+bool decode_raw(const uint8_t *in, size_t n, int stop, uint8_t *const first, size_t &written,
+                size_t &length, bool vector) {
     uint8_t *o = first;
     size_t i = 0;
     size_t end = n;
@@ -244,24 +244,74 @@ bool decode(const uint8_t *in, size_t n, int stop, std::string &out, size_t &len
     // which must be `stop`.
     for (size_t j = i; j < n; j++)
         if (kDecode[in[j]] == kInvalid) {
-            if (static_cast<int>(in[j]) != stop) {
-                out.resize(start);
-                return false;
-            }
+            if (static_cast<int>(in[j]) != stop) return false;
             end = j;
             break;
         }
     size_t rest = end - i;
-    if (rest == 1 || (rest && !decode_tail(in + i, rest, o))) {
-        out.resize(start);
-        return false;
-    }
-    out.resize(start + static_cast<size_t>(o - first));
+    if (rest == 1 || (rest && !decode_tail(in + i, rest, o))) return false;
+    written = static_cast<size_t>(o - first);
     length = end;
     return true;
 }
 
+bool decode(const uint8_t *in, size_t n, int stop, std::string &out, size_t &length, bool vector) {
+    size_t start = out.size();
+    // Room for the whole groups, the 1-2 bytes of a partial one, and the
+    // 4 bytes the SSSE3 loop writes past its 12 (2 more than the fourth
+    // byte the last whole group of the portable loop writes).
+    out.resize(start + base64url_decode_room(n));
+    size_t written = 0;
+    if (!decode_raw(in, n, stop, reinterpret_cast<uint8_t *>(out.data() + start), written, length,
+                    vector)) {
+        out.resize(start);
+        return false;
+    }
+    out.resize(start + written);
+    return true;
+}
+
+// Large texts (jwt.url_encode and url_decode take up to 1 GB) are done in
+// chunks of this many input bytes, polling for cancel between chunks; a
+// multiple of 3 (whole groups to encode) and of 4 (to decode).
+constexpr size_t kChunkBytes = 12 * 1024 * 1024;
+
 }  // namespace
+
+Status base64url_encode_to(std::string_view bytes, char *out) {
+    const bool vector = vector_base64();
+    const auto *in = reinterpret_cast<const uint8_t *>(bytes.data());
+    size_t n = bytes.size();
+    for (size_t done = 0; done < n;) {
+        if (done > 0 && cancel_requested()) return cancelled();
+        size_t chunk = std::min(kChunkBytes, n - done);
+        encode(in + done, chunk, out, vector);
+        out += base64url_encoded_size(chunk);
+        done += chunk;
+    }
+    return Status::Ok();
+}
+
+Status base64url_decode_to(std::string_view text, char *out, size_t &written) {
+    const bool vector = vector_base64();
+    const auto *in = reinterpret_cast<const uint8_t *>(text.data());
+    auto *o = reinterpret_cast<uint8_t *>(out);
+    size_t n = text.size();
+    written = 0;
+    for (size_t done = 0; done == 0 || done < n;) {
+        if (done > 0 && cancel_requested()) return cancelled();
+        size_t chunk = std::min(kChunkBytes, n - done);
+        size_t chunk_written = 0, length = 0;
+        if (!decode_raw(in + done, chunk, -1, o + written, chunk_written, length, vector))
+            return Status::Malformed("invalid base64url",
+                                     "Input must be unpadded base64url (RFC 4648 section 5) "
+                                     "without white space or non-zero trailing bits.");
+        written += chunk_written;
+        done += chunk;
+        if (n == 0) break;
+    }
+    return Status::Ok();
+}
 
 bool base64url_decode(std::string_view text, std::string &out) {
     size_t length = 0;

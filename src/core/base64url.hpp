@@ -2,8 +2,11 @@
 #pragma once
 #include "core_guard.hpp"
 
+#include <cstddef>
 #include <string>
 #include <string_view>
+
+#include "status.hpp"
 
 namespace pgjwt {
 
@@ -13,6 +16,25 @@ std::string base64url_encode(std::string_view bytes);
 // The same without the SSSE3 loop base64url_append uses where the CPU has
 // it: what other CPUs run, kept callable so that tests cover both.
 void base64url_append_portable(std::string_view bytes, std::string &out);
+
+// The length of the unpadded base64url form of `n` bytes.
+constexpr size_t base64url_encoded_size(size_t n) {
+    return n / 3 * 4 + (n % 3 ? n % 3 + 1 : 0);
+}
+// The room a decode of `n` characters needs: the bytes they decode to and a
+// few bytes the decoder writes past them.
+constexpr size_t base64url_decode_room(size_t n) {
+    return n / 4 * 3 + 4;
+}
+
+// For large texts, into memory the caller allocated: encodes `bytes` into
+// `out` (base64url_encoded_size(bytes.size()) bytes), in chunks, returning
+// cancelled() when cancel_requested() says so between chunks.
+Status base64url_encode_to(std::string_view bytes, char *out);
+// Strict decode (as base64url_decode) of `text` into `out`, which has room
+// for base64url_decode_room(text.size()) bytes; `written` is set to the
+// bytes decoded. Malformed ("invalid base64url") or cancelled().
+Status base64url_decode_to(std::string_view text, char *out, size_t &written);
 
 // Strict decode: only A-Z a-z 0-9 - _, no padding, no white space, no length
 // of 1 mod 4 and no non-zero trailing bits (so every byte string has exactly

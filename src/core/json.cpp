@@ -428,6 +428,15 @@ bool scan_value(std::string_view s, size_t &i, size_t depth) {
 
 }  // namespace
 
+void json_release_large_buffers() noexcept {
+    Reader &r = reader();
+    if (r.parser.capacity() > kMaxKeptJsonBytes) {
+        r.parser = dom::parser{};  // allocates nothing until the next parse
+        r.allocated = false;
+    }
+    if (r.scratch.capacity() > kMaxKeptJsonBytes) std::string().swap(r.scratch);
+}
+
 Status parse_json_element(JsonInput json, const char *what, dom::element &root) {
     return parse(json, what, root);
 }
@@ -449,7 +458,7 @@ Status parse_jose_header(JsonInput json, JoseHeader &out) {
     out = JoseHeader{};
     auto string_member = [](dom::key_value_pair field, std::string &value) -> Status {
         if (field.value.type() != dom::element_type::STRING)
-            return Status::Malformed("token header member \"" + std::string(field.key) +
+            return Status::Malformed("token header member \"" + excerpt(field.key, 32) +
                                      "\" is not a string");
         value = field.value.get_string().value_unsafe();
         return Status::Ok();
@@ -577,12 +586,12 @@ Status build_jose_header(std::string_view alg, std::string_view extra, std::stri
             }
             if (m.key == "b64" || m.key == "crit" || m.key == "enc")
                 return Status::InvalidArgument(
-                    "header member \"" + std::string(m.key) + "\" is not supported",
+                    "header member \"" + excerpt(m.key, 32) + "\" is not supported",
                     "Tokens with critical, unencoded-payload or encryption members cannot be "
                     "verified by pg_jwt.");
             if ((m.key == "kid" || m.key == "typ" || m.key == "cty") && !is_string &&
                 !(m.key == "typ" && m.value.type() == dom::element_type::NULL_VALUE))
-                return Status::InvalidArgument("header member \"" + std::string(m.key) +
+                return Status::InvalidArgument("header member \"" + excerpt(m.key, 32) +
                                                "\" must be a string");
             if (m.key == "typ") {
                 typ.clear();

@@ -68,6 +68,15 @@ Status validate_json_object_of_valid_json(JsonInput json, const char *what);
 // The minified form of a JSON object (validated as above).
 Status minify_json_object(JsonInput json, const char *what, std::string &out);
 
+// The backend's parser grows to the largest document it has parsed (about
+// 14 bytes per byte of JSON: tape, structure index, strings) and keeps that
+// size. Documents are bounded (tokens, key material), but a call that parsed
+// a large one must not leave the backend large: past this capacity the
+// parser and its scratch copy are released (json_release_large_buffers,
+// called after every call through release_large_buffers in scratch.hpp).
+constexpr size_t kMaxKeptJsonBytes = 256 * 1024;
+void json_release_large_buffers() noexcept;
+
 // Builds a compact JOSE header: {"alg":<alg>,"typ":"JWT"}, then "kid":<kid>
 // when `kid` is not empty and `extra` names none, then the members of `extra`
 // (a JSON object, may be empty). `extra` may replace typ (null removes it)

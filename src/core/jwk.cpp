@@ -1,6 +1,8 @@
 #include "jwk.hpp"
 
+#include "cancel.hpp"
 #include "json_dom.hpp"
+#include "limits.hpp"
 #include "text.hpp"
 
 namespace pgjwt {
@@ -77,6 +79,7 @@ bool looks_like_json_object(std::string_view text) {
 Status parse_jwk_text(std::string_view text, std::vector<JwkMembers> &keys, bool &is_set) {
     keys.clear();
     is_set = false;
+    PGJWT_TRY(check_key_size(text));
     dom::element root;
     Status parsed = parse_json_element(json_input(text), "key", root);
     if (!parsed.ok()) return bad_jwk(parsed.detail.empty() ? parsed.message : parsed.detail);
@@ -88,7 +91,14 @@ Status parse_jwk_text(std::string_view text, std::vector<JwkMembers> &keys, bool
         if (set_keys.type() != dom::element_type::ARRAY)
             return bad_jwk("Member \"keys\" of a JWK set must be an array.");
         dom::array array = set_keys.get_array().value_unsafe();
+        size_t count = array.size();
+        if (count > kMaxKeySetKeys)
+            return Status::TooLarge("JWK set has too many keys",
+                                    "A JWK set may hold at most " + std::to_string(kMaxKeySetKeys) +
+                                        " keys; this one has " + std::to_string(count) + ".");
+        keys.reserve(count);
         for (dom::element item : array) {
+            if (cancel_requested()) return cancelled();
             if (item.type() != dom::element_type::OBJECT)
                 return bad_jwk("Every member of \"keys\" must be a JWK object.");
             keys.emplace_back();

@@ -1,11 +1,13 @@
 #include "jwk_export.hpp"
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "base64url.hpp"
 #include "json.hpp"
 #include "key_set.hpp"
+#include "limits.hpp"
 #include "openssl_error.hpp"
 
 namespace pgjwt {
@@ -84,9 +86,14 @@ Status generate_key(Algorithm alg, size_t rsa_bits, ImportedKey &out) {
     return Status::Ok();
 }
 
+KeyringEntry::~KeyringEntry() {
+    if (!private_jwk.empty()) OPENSSL_cleanse(private_jwk.data(), private_jwk.size());
+}
+
 Status keyring_entry(const ImportedKey &key, Algorithm alg, std::string_view kid,
                      KeyringEntry &out) {
     openssl_clear_errors();
+    PGJWT_TRY(check_key_size(kid, "kid"));
     PGJWT_TRY(check_key_binding(alg, key, key.has_private ? KeyPurpose::sign : KeyPurpose::verify));
     if (!kid.empty())
         out.kid = kid;

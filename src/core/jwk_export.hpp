@@ -29,6 +29,8 @@ struct KeyringEntry {
     std::string kid;
     std::string public_jwk;   // empty for oct keys
     std::string private_jwk;  // empty for public-only keys
+
+    ~KeyringEntry();  // wipes the private JWK
 };
 Status keyring_entry(const ImportedKey &key, Algorithm alg, std::string_view kid,
                      KeyringEntry &out);

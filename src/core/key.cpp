@@ -9,6 +9,7 @@
 #include "jwk.hpp"
 #include "key_import.hpp"
 #include "key_set.hpp"
+#include "limits.hpp"
 #include "text.hpp"
 
 namespace pgjwt {
@@ -40,6 +41,7 @@ std::string &last_accepted_secret() {
 Status resolve(Algorithm alg, std::string_view material, KeyEncoding encoding, KeyPurpose purpose,
                Key &out) {
     out = Key{};
+    PGJWT_TRY(check_key_size(material));
     bool hmac = algorithm_family(alg) == AlgorithmFamily::hmac;
     if (hmac && encoding == KeyEncoding::text && !material.empty() &&
         material == last_accepted_secret()) {

@@ -11,6 +11,7 @@
 #include "base64url.hpp"
 #include "json.hpp"
 #include "key.hpp"
+#include "limits.hpp"
 #include "message_digest.hpp"
 #include "openssl_error.hpp"
 #include "text.hpp"
@@ -108,7 +109,7 @@ Status classify(ImportedKey &key) {
     EVP_PKEY *pkey = key.pkey.get();
     if (EVP_PKEY_is_a(pkey, "RSA")) {
         key.type = KeyType::rsa;
-        return Status::Ok();
+        return check_rsa_costs(key);
     }
     if (EVP_PKEY_is_a(pkey, "ED25519") || EVP_PKEY_is_a(pkey, "ED448")) {
         key.type = KeyType::okp;
@@ -357,6 +358,9 @@ Status import_rsa_jwk(const JwkMembers &jwk, ImportedKey &out) {
     PGJWT_TRY(from_params("RSA", bld.get(), selection, out));
     out.type = KeyType::rsa;
     out.has_private = jwk.has_d;
+    // Before the private key's self-test, which a large modulus or exponent
+    // would make slow.
+    PGJWT_TRY(check_rsa_costs(out));
     return check_key(out, jwk.has_d);
 }
 
@@ -557,6 +561,7 @@ Status import_secret(std::string_view bytes, ImportedKey &out) {
 }
 
 Status import_key_text(Algorithm alg, std::string_view text, ImportedKey &out) {
+    PGJWT_TRY(check_key_size(text));
     if (looks_like_json_object(text)) {
         std::vector<JwkMembers> members;
         bool is_set = false;
@@ -570,6 +575,28 @@ Status import_key_text(Algorithm alg, std::string_view text, ImportedKey &out) {
         return import_secret(text, out);
     }
     return bad_key("key is neither PEM nor a JSON Web Key");
+}
+
+Status check_rsa_costs(const ImportedKey &key) {
+    size_t bits = rsa_modulus_bits(key);
+    if (bits > kMaxRsaModulusBits)
+        return bad_key("RSA key is too large",
+                       "RSA keys have at most " + std::to_string(kMaxRsaModulusBits) +
+                           " bits; this one has " + std::to_string(bits) + ".");
+    return check_rsa_public_exponent(key);
+}
+
+Status check_rsa_public_exponent(const ImportedKey &key) {
+    BIGNUM *raw = nullptr;
+    if (EVP_PKEY_get_bn_param(key.pkey.get(), OSSL_PKEY_PARAM_RSA_E, &raw) != 1)
+        return openssl_failure("read the RSA exponent");
+    BnPtr e(raw);
+    auto bits = static_cast<size_t>(BN_num_bits(e.get()));
+    if (bits <= kMaxRsaPublicExponentBits) return Status::Ok();
+    return bad_key("RSA public exponent is too large",
+                   "pg_jwt accepts RSA public exponents below 2^" +
+                       std::to_string(kMaxRsaPublicExponentBits) +
+                       " (65537 is usual); this one has " + std::to_string(bits) + " bits.");
 }
 
 size_t rsa_modulus_bits(const ImportedKey &key) {

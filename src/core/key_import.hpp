@@ -57,6 +57,26 @@ Status canonical_public_jwk(const ImportedKey &key, std::string &json);
 // base64url(SHA-256(canonical_public_jwk)): the RFC 7638 thumbprint.
 Status jwk_thumbprint(const ImportedKey &key, std::string &thumbprint);
 
+// RSA public exponents must be below 2^32. A verification costs about one
+// modular multiplication per bit of the exponent: 65537 (17 bits) is what
+// every key generator uses, while a key with an exponent as long as its
+// modulus (which nothing forbids, and NIST SP 800-56B allows up to
+// 2^256 - 1) makes each verification some 200 times slower, 15-18 ms for
+// 3072 bits. Checked when an RSA key is imported (PEM, certificate or JWK,
+// for every function and for jwt.add_key), before a private key's
+// self-test, and again by the key/algorithm binding.
+constexpr size_t kMaxRsaPublicExponentBits = 32;
+// invalid_argument (22023) for an RSA key whose public exponent is too large.
+Status check_rsa_public_exponent(const ImportedKey &key);
+// The largest RSA modulus, checked on import too (the binding also refuses
+// fewer than 2048 bits): a private key's self-test signature with a modulus
+// of the 1 MiB that key text may hold would run for hours, inside OpenSSL,
+// where no cancel reaches it.
+constexpr size_t kMaxRsaModulusBits = 16384;
+// invalid_argument (22023) for an RSA key too costly to use: a modulus above
+// kMaxRsaModulusBits, or a public exponent of kMaxRsaPublicExponentBits or more.
+Status check_rsa_costs(const ImportedKey &key);
+
 // RSA modulus size in bits (0 for other key types).
 size_t rsa_modulus_bits(const ImportedKey &key);
 

@@ -5,6 +5,7 @@
 #include <openssl/core_names.h>
 
 #include "asymmetric.hpp"
+#include "cancel.hpp"
 #include "jwk.hpp"
 #include "lru_cache.hpp"
 #include "openssl_error.hpp"
@@ -31,7 +32,7 @@ Status unfit(Algorithm alg, std::string detail) {
 Status check_rsa(Algorithm alg, const ImportedKey &key) {
     size_t bits = rsa_modulus_bits(key);
     if (bits == 0) return openssl_failure("read the RSA key size");
-    if (bits < 2048 || bits > 16384)
+    if (bits < 2048 || bits > kMaxRsaModulusBits)
         return unfit(alg, "RSA keys must have 2048 to 16384 bits; this one has " +
                               std::to_string(bits) + ".");
     BIGNUM *raw = nullptr;
@@ -40,7 +41,7 @@ Status check_rsa(Algorithm alg, const ImportedKey &key) {
     BnPtr e(raw);
     if (!BN_is_odd(e.get()) || BN_is_one(e.get()))
         return unfit(alg, "The RSA public exponent must be odd and at least 3.");
-    return Status::Ok();
+    return check_rsa_public_exponent(key);
 }
 
 std::string set_cache_key(Algorithm alg, KeyPurpose purpose, std::string_view material) {
@@ -71,6 +72,10 @@ Status parse_set(Algorithm alg, std::string_view material, KeyPurpose purpose, K
         std::vector<JwkMembers> members;
         PGJWT_TRY(parse_jwk_text(material, members, set.is_set));
         for (const JwkMembers &m : members) {
+            // Importing a key can cost milliseconds (an EC point check, an
+            // RSA private key's self-test): a set is bounded, and the work
+            // stops between keys on cancel (DESIGN.md section 2.8).
+            if (cancel_requested()) return cancelled();
             auto prepared = std::make_unique<PreparedKey>();
             PGJWT_TRY(import_jwk(m, prepared->key));
             set.keys.push_back(std::move(prepared));
@@ -100,7 +105,10 @@ Status parse_set(Algorithm alg, std::string_view material, KeyPurpose purpose, K
         if (dup != kids.end())
             return Status::InvalidArgument("JWK set has duplicate kid \"" + excerpt(*dup) + "\"");
     }
-    for (auto &k : set.keys) PGJWT_TRY(prepare(alg, purpose, *k));
+    for (auto &k : set.keys) {
+        if (cancel_requested()) return cancelled();
+        PGJWT_TRY(prepare(alg, purpose, *k));
+    }
     bool any =
         std::any_of(set.keys.begin(), set.keys.end(), [](const auto &k) { return k->usable; });
     if (!any) {

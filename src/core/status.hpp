@@ -17,6 +17,8 @@ enum class Fault {
     token_rejected,    // well-formed but unacceptable (signature, alg, claims): 28000
     out_of_memory,     // 53200
     internal,          // a bug or a library failure: XX000
+    too_large,         // the caller's argument or the result exceeds a documented limit: 54000
+    cancelled,         // the glue asked the core to stop (cancel.hpp): the glue raises 57014
 };
 
 // The fault's name, for messages and test output.
@@ -34,6 +36,10 @@ constexpr const char *fault_name(Fault fault) {
             return "out_of_memory";
         case Fault::internal:
             return "internal";
+        case Fault::too_large:
+            return "too_large";
+        case Fault::cancelled:
+            return "cancelled";
     }
     return "?";
 }
@@ -57,6 +63,9 @@ struct Status {
     }
     static Status Internal(std::string msg, std::string detail = {}) {
         return {Fault::internal, std::move(msg), std::move(detail)};
+    }
+    static Status TooLarge(std::string msg, std::string detail = {}) {
+        return {Fault::too_large, std::move(msg), std::move(detail)};
     }
 };
 

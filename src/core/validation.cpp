@@ -8,6 +8,7 @@
 #include "jwk.hpp"
 #include "key_import.hpp"
 #include "key_set.hpp"
+#include "limits.hpp"
 #include "lru_cache.hpp"
 #include "signature.hpp"
 #include "text.hpp"
@@ -168,6 +169,7 @@ Status configured_keys(std::string_view text, const std::vector<JwkMembers> *&ou
         std::vector<JwkMembers> keys;
         bool is_set = false;
         Status s = parse_jwk_text(text, keys, is_set);
+        if (!s.ok() && s.fault != Fault::invalid_argument) return s;  // too large, cancelled
         if (!s.ok())
             return Status::InvalidArgument("invalid pg_jwt.jwks setting",
                                            s.detail.empty() ? s.message : s.detail);
@@ -298,6 +300,8 @@ Status default_algorithms(std::string_view material, KeyEncoding encoding,
         out.push_back(Algorithm::HS256);
         return Status::Ok();
     }
+    // Before the cache copies it.
+    PGJWT_TRY(check_key_size(material));
     // Importing a PEM to learn its type is slow; remember the answer per key.
     static LruCache<std::vector<Algorithm>> cache(128, 1024 * 1024);
     std::string cache_key(material);
@@ -335,6 +339,7 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
             if (!keys.configured_jwks.empty()) {
                 std::vector<Algorithm> configured;
                 Status s = default_algorithms(keys.configured_jwks, KeyEncoding::text, configured);
+                if (!s.ok() && s.fault != Fault::invalid_argument) return s;
                 if (!s.ok())
                     return Status::InvalidArgument("invalid pg_jwt.jwks setting",
                                                    s.detail.empty() ? s.message : s.detail);

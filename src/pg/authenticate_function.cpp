@@ -31,7 +31,7 @@ void set_local(const char *name, const char *value, GucContext context) {
 
 [[noreturn]] void refuse(const char *message, const char *detail) {
     ereport(ERROR, (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION), errmsg("%s", message),
-                    detail ? errdetail("%s", detail) : 0));
+                    detail ? errdetail("%s", detail) : 0, errhidestmt(true), errhidecontext(true)));
     pg_unreachable();
 }
 
@@ -60,13 +60,13 @@ List *parse_role_path(const char *spec) {
             p = end + 1;
         } else {
             ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                            errmsg("invalid pg_jwt.role_claim_key \"%s\"", spec),
+                            errmsg("invalid pg_jwt.role_claim_key \"%s\"", text_for_message(spec)),
                             errhint("Use PostgREST's syntax, e.g. .role or .app.roles[0].")));
         }
     }
     if (*p != '\0')
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("invalid pg_jwt.role_claim_key \"%s\"", spec)));
+                        errmsg("invalid pg_jwt.role_claim_key \"%s\"", text_for_message(spec))));
     return path;
 }
 

@@ -35,7 +35,7 @@ extern "C" Datum pg_jwt_decode(PG_FUNCTION_ARGS) {
                 header = copy_to_cstring(jws.header_json);
                 payload = copy_to_cstring(jws.payload);
                 signature = copy_to_varlena(jws.signature);
-                return header && payload && signature ? Status::Ok() : out_of_memory_status();
+                return header && payload && signature ? Status::Ok() : copy_failure_status();
             },
             report))
         raise_core_error(report);
@@ -55,7 +55,7 @@ extern "C" Datum pg_jwt_header(PG_FUNCTION_ARGS) {
                 Jws jws;
                 PGJWT_TRY(jws_decode(token, jws));
                 header = copy_to_cstring(jws.header_json);
-                return header ? Status::Ok() : out_of_memory_status();
+                return header ? Status::Ok() : copy_failure_status();
             },
             report))
         raise_core_error(report);

@@ -10,6 +10,11 @@
 //      any exception is caught there and turned into an ErrorReport;
 //   3. after run_core() returns, with no C++ object alive, raise the error
 //      (raise_core_error) or build the result Datums.
+// No PostgreSQL call that can raise may run inside step 2: palloc raises
+// for a request above MaxAllocSize even with MCXT_ALLOC_NO_OOM, so the
+// copy_to_* helpers check the size first and fail with a Status instead;
+// a result that may be large is better allocated before step 2 (its size
+// known, checked against MaxAllocSize) and filled by the core.
 #pragma once
 
 #include "pg/postgres_headers.hpp"
@@ -18,6 +23,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/scratch.hpp"
 #include "core/status.hpp"
 
 namespace pgjwt::pg {
@@ -36,13 +42,18 @@ struct ErrorReport {
 void fill_report(const Status &status, ErrorReport &report) noexcept;
 void fill_report(Fault fault, const char *message, ErrorReport &report) noexcept;
 
-// Runs `work` (returning a Status). True on success; otherwise `report` says why.
+// Runs `work` (returning a Status). True on success; otherwise `report` says
+// why. Either way, buffers the core keeps across calls are then trimmed
+// (scratch.hpp), so that one large call does not leave the backend large.
 template <typename Work>
 bool run_core(Work &&work, ErrorReport &report) noexcept {
+    bool ok = false;
     try {
         Status status = std::forward<Work>(work)();
-        if (status.ok()) return true;
-        fill_report(status, report);
+        if (status.ok())
+            ok = true;
+        else
+            fill_report(status, report);
     } catch (const std::bad_alloc &) {
         fill_report(Fault::out_of_memory, "out of memory", report);
     } catch (const std::exception &e) {
@@ -50,21 +61,45 @@ bool run_core(Work &&work, ErrorReport &report) noexcept {
     } catch (...) {
         fill_report(Fault::internal, "unexpected C++ exception in pg_jwt", report);
     }
-    return false;
+    release_large_buffers();
+    return ok;
 }
 
-// ereport(ERROR) with the SQLSTATE that the fault maps to. Call only after
-// run_core() has returned.
+// ereport(ERROR) with the SQLSTATE that the fault maps to, hiding the
+// statement and the context from the server log (they may hold a token or
+// a key: DESIGN.md section 2.6). For Fault::cancelled, PostgreSQL's own
+// cancel, timeout or termination error. Call only after run_core() has
+// returned.
 [[noreturn]] void raise_core_error(const ErrorReport &report);
 
+// The core's cancellation check (core/cancel.hpp) pointed at PostgreSQL's
+// pending interrupts; called once when the library is loaded.
+void install_cancel_check();
+
 // Copies bytes into a new varlena (text, bytea, json) without ever
-// longjmp-ing; nullptr when out of memory. For use inside run_core().
+// longjmp-ing; nullptr when out of memory or larger than a value can be
+// (MaxAllocSize). For use inside run_core().
 struct varlena *copy_to_varlena(std::string_view bytes) noexcept;
 // Copies bytes into a NUL-terminated C string, likewise.
 char *copy_to_cstring(std::string_view bytes) noexcept;
 
-// Status for a failed copy_to_* call.
+// Status for a failed copy_to_* call: Fault::too_large (54000) when the
+// last failed copy was larger than MaxAllocSize, else out of memory (53200).
+Status copy_failure_status();
+// The same (its older name).
 Status out_of_memory_status();
+
+// True when a result of `size` bytes (plus `header` bytes of varlena header
+// or terminator) cannot be allocated: above MaxAllocSize, where palloc
+// raises. For checking a size before allocating, inside or outside
+// run_core().
+bool exceeds_max_alloc(size_t size, size_t header) noexcept;
+
+// `text` escaped for a message (control characters, as the core's
+// excerpt does) and cut to at most 200 bytes, in palloc'd memory: for the
+// glue's own messages that quote names from the catalog or the caller.
+// Call outside run_core().
+char *text_for_message(const char *text);
 
 // The blessed row type of a function with OUT parameters (call outside run_core()).
 TupleDesc result_row_type(FunctionCallInfo fcinfo);

@@ -5,6 +5,7 @@
 #include "pg/guard.hpp"
 
 #include "core/jwk.hpp"
+#include "core/limits.hpp"
 
 namespace pgjwt::pg {
 namespace {
@@ -24,6 +25,9 @@ std::string_view jsonb_key_text(const Jsonb *key) {
         return {last_text, last_text_len};
     const char *text = JsonbToCString(nullptr, const_cast<JsonbContainer *>(&key->root), size);
     size_t len = strlen(text);
+    // Key text beyond the core's limit is refused by it: not worth keeping
+    // (two copies for the rest of the session), only in the call's memory.
+    if (size > kMaxKeyBytes || len > kMaxKeyBytes) return {text, len};
     char *key_copy = static_cast<char *>(MemoryContextAlloc(TopMemoryContext, size));
     char *text_copy = static_cast<char *>(MemoryContextAlloc(TopMemoryContext, len + 1));
     memcpy(key_copy, key, size);

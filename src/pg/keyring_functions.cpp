@@ -35,7 +35,7 @@ Status copy_entry(const KeyringEntry &entry, EntryOut &out) {
     if (!entry.private_jwk.empty()) out.private_jwk = copy_to_cstring(entry.private_jwk);
     bool ok = out.kid && (entry.public_jwk.empty() || out.public_jwk) &&
               (entry.private_jwk.empty() || out.private_jwk);
-    return ok ? Status::Ok() : out_of_memory_status();
+    return ok ? Status::Ok() : copy_failure_status();
 }
 
 Datum entry_row(FunctionCallInfo fcinfo, const EntryOut &entry) {
@@ -72,7 +72,7 @@ extern "C" Datum pg_jwt_thumbprint(PG_FUNCTION_ARGS) {
                 std::string thumbprint;
                 PGJWT_TRY(jwk_thumbprint(key, thumbprint));
                 result = copy_to_varlena(thumbprint);
-                return result ? Status::Ok() : out_of_memory_status();
+                return result ? Status::Ok() : copy_failure_status();
             },
             report))
         raise_core_error(report);
@@ -108,8 +108,11 @@ Datum keyring_row(FunctionCallInfo fcinfo, std::string_view algorithm, std::stri
 
 // jwt._generate_key_entry(algorithm text, rsa_bits int, kid text)
 extern "C" Datum pg_jwt_generate_key_entry(PG_FUNCTION_ARGS) {
-    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) PG_RETURN_NULL();
-    int32 rsa_bits = PG_GETARG_INT32(1);
+    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+    // A NULL rsa_bits is no size: refused for RSA ("unsupported RSA key
+    // size"), unused for the others. (NULL here made jwt.generate_key insert
+    // a row of NULLs, refused by the table's constraints, 23502.)
+    int32 rsa_bits = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT32(1);
     return keyring_row(fcinfo, varlena_view(PG_GETARG_TEXT_PP(0)), optional_text(fcinfo, 2),
                        [&](Algorithm alg, ImportedKey &key, std::string_view &) {
                            return generate_key(

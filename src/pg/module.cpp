@@ -2,6 +2,7 @@
 #include "pg/postgres_headers.hpp"
 
 #include "pg/cache_invalidation.hpp"
+#include "pg/guard.hpp"
 #include "pg/planner_hook.hpp"
 #include "pg/settings.hpp"
 
@@ -15,4 +16,5 @@ void _PG_init(void) {
     pgjwt::pg::define_settings();
     pgjwt::pg::register_cache_invalidation();
     pgjwt::pg::install_planner_hook();
+    pgjwt::pg::install_cancel_check();
 }

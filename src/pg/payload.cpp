@@ -1,5 +1,7 @@
 #include "pg/payload.hpp"
 
+#include "pg/guard.hpp"
+
 #include <cstring>
 
 namespace pgjwt::pg {
@@ -31,7 +33,8 @@ const char *time_column_value(Datum value, Oid type, const char *column) {
             if (TIMESTAMP_NOT_FINITE(ts))
                 ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                                 errmsg("claim \"%s\" cannot be infinite", column),
-                                errdetail("A NumericDate must be a finite time.")));
+                                errdetail("A NumericDate must be a finite time."),
+                                errhidestmt(true), errhidecontext(true)));
             return numeric_date_text(ts);
         }
         case DATEOID: {
@@ -39,7 +42,8 @@ const char *time_column_value(Datum value, Oid type, const char *column) {
             if (DATE_NOT_FINITE(date))
                 ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                                 errmsg("claim \"%s\" cannot be infinite", column),
-                                errdetail("A NumericDate must be a finite time.")));
+                                errdetail("A NumericDate must be a finite time."),
+                                errhidestmt(true), errhidecontext(true)));
             return numeric_date_text(static_cast<int64>(date) * USECS_PER_DAY);
         }
         default:
@@ -60,16 +64,15 @@ void read_row(Datum row, PayloadArgument &out) {
         Form_pg_attribute attr = TupleDescAttr(desc, i);
         if (attr->attisdropped) continue;
         const char *name = NameStr(attr->attname);
-        if (strcmp(name, "exp") != 0 && strcmp(name, "nbf") != 0 && strcmp(name, "iat") != 0)
-            continue;
+        int claim = 0;
+        while (claim < kTimeClaims && strcmp(name, kTimeClaimNames[claim]) != 0) claim++;
+        // Another column, or a second one of this name: that row is refused
+        // by the core (duplicate member name), whatever its values.
+        if (claim == kTimeClaims || out.time_values[claim] != nullptr) continue;
         bool isnull = false;
         Datum value = heap_getattr(&tmp, i + 1, desc, &isnull);
         if (isnull) continue;
-        const char *text = time_column_value(value, getBaseType(attr->atttypid), name);
-        if (text == nullptr) continue;
-        out.replacement_names[out.replacement_count] = pstrdup(name);
-        out.replacement_values[out.replacement_count] = text;
-        out.replacement_count++;
+        out.time_values[claim] = time_column_value(value, getBaseType(attr->atttypid), name);
     }
     ReleaseTupleDesc(desc);
     text *json = DatumGetTextPP(DirectFunctionCall1(row_to_json, row));
@@ -126,8 +129,10 @@ void read_payload_argument(FunctionCallInfo fcinfo, int argno, PayloadArgument &
         return;
     }
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                    errmsg("payload of type %s cannot be signed", format_type_be(declared)),
-                    errhint("Pass a JSON object as text, json or jsonb, or a row.")));
+                    errmsg("payload of type %s cannot be signed",
+                           text_for_message(format_type_be(declared))),
+                    errhint("Pass a JSON object as text, json or jsonb, or a row."),
+                    errhidestmt(true), errhidecontext(true)));
 }
 
 }  // namespace pgjwt::pg

@@ -5,17 +5,22 @@
 
 namespace pgjwt::pg {
 
+// The time claims whose timestamp/date columns a row payload turns into
+// NumericDates, in the order of PayloadArgument::time_values.
+constexpr const char *kTimeClaimNames[] = {"exp", "nbf", "iat"};
+constexpr int kTimeClaims = 3;
+
 // The claims to sign. For a row, the timestamp/date columns named exp, nbf
-// and iat are listed with their NumericDate text, to replace the ISO strings
-// that row_to_json writes.
+// and iat have their NumericDate text here, to replace the ISO strings
+// that row_to_json writes: one slot per claim name, never a list filled by
+// column count (a row may have any number of columns of one name; more than
+// one is a duplicate member, which the core refuses).
 struct PayloadArgument {
     const char *json = nullptr;
     size_t size = 0;
     bool keep_text = true;    // text/json: signed byte-for-byte; jsonb, rows: minified
     bool valid_json = false;  // a json value: PostgreSQL has checked its syntax
-    int replacement_count = 0;
-    const char *replacement_names[3] = {};
-    const char *replacement_values[3] = {};
+    const char *time_values[kTimeClaims] = {};  // nullptr: no replacement
 };
 
 // Reads argument `argno` (PostgreSQL calls only; may raise 22023 for a type

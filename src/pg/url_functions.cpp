@@ -1,4 +1,9 @@
 // jwt.url_encode(bytea) and jwt.url_decode(text): base64url as JOSE uses it.
+//
+// These take values of up to 1 GB, so their results are sized first,
+// checked against MaxAllocSize and allocated before any C++ work (palloc
+// may raise; no C++ object is alive then), and the core writes into them in
+// chunks, stopping on cancel.
 #include "pg/guard.hpp"
 
 #include "core/base64url.hpp"
@@ -13,33 +18,33 @@ PG_FUNCTION_INFO_V1(pg_jwt_url_decode);
 
 extern "C" Datum pg_jwt_url_encode(PG_FUNCTION_ARGS) {
     std::string_view data = varlena_view(PG_GETARG_BYTEA_PP(0));
-    struct varlena *result = nullptr;
+    size_t length = base64url_encoded_size(data.size());
+    if (exceeds_max_alloc(length, VARHDRSZ))
+        ereport(ERROR,
+                (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("result is too large"),
+                 errdetail("The base64url text of %zu bytes would have %zu characters; a "
+                           "PostgreSQL value holds at most %zu bytes.",
+                           data.size(), length, static_cast<size_t>(MaxAllocSize - VARHDRSZ)),
+                 errhidestmt(true), errhidecontext(true)));
+    auto *result = static_cast<text *>(palloc(VARHDRSZ + length));
+    SET_VARSIZE(result, VARHDRSZ + length);
     ErrorReport report;
-    if (!run_core(
-            [&]() -> Status {
-                result = copy_to_varlena(base64url_encode(data));
-                return result ? Status::Ok() : out_of_memory_status();
-            },
-            report))
+    if (!run_core([&]() -> Status { return base64url_encode_to(data, VARDATA(result)); }, report))
         raise_core_error(report);
     PG_RETURN_TEXT_P(result);
 }
 
 extern "C" Datum pg_jwt_url_decode(PG_FUNCTION_ARGS) {
     std::string_view encoded = varlena_view(PG_GETARG_TEXT_PP(0));
-    struct varlena *result = nullptr;
+    // At most 3/4 of a text that is itself at most 1 GB: always allocatable.
+    size_t room = base64url_decode_room(encoded.size());
+    auto *result = static_cast<bytea *>(palloc(VARHDRSZ + room));
+    size_t written = 0;
     ErrorReport report;
     if (!run_core(
-            [&]() -> Status {
-                std::string bytes;
-                if (!base64url_decode(encoded, bytes))
-                    return Status::Malformed("invalid base64url",
-                                             "Input must be unpadded base64url (RFC 4648 section "
-                                             "5) without white space or non-zero trailing bits.");
-                result = copy_to_varlena(bytes);
-                return result ? Status::Ok() : out_of_memory_status();
-            },
+            [&]() -> Status { return base64url_decode_to(encoded, VARDATA(result), written); },
             report))
         raise_core_error(report);
+    SET_VARSIZE(result, VARHDRSZ + written);
     PG_RETURN_BYTEA_P(result);
 }

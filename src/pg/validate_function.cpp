@@ -22,10 +22,22 @@ namespace {
 
 enum Arg { TOKEN, KEY, ALGORITHMS, AUDIENCE, ISSUER, LEEWAY, MAX_AGE, REQUIRED, TYP, NOW, SECRET };
 
+// The most elements of the algorithms and required arguments: there are 16
+// algorithm names, and each required claim is looked for among every
+// member of the token's payload, so a longer list only costs time.
+constexpr int kMaxListElements = 64;
+
 TextList text_array(FunctionCallInfo fcinfo, int arg) {
     TextList list;
     if (PG_ARGISNULL(arg)) return list;
     ArrayType *array = PG_GETARG_ARRAYTYPE_P(arg);
+    int elements = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
+    if (elements > kMaxListElements)
+        ereport(
+            ERROR,
+            (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+             errmsg("array arguments of jwt.validate have at most %d elements", kMaxListElements),
+             errdetail("This one has %d.", elements), errhidestmt(true), errhidecontext(true)));
     Datum *elems;
     bool *nulls;
     int n;
@@ -34,7 +46,8 @@ TextList text_array(FunctionCallInfo fcinfo, int arg) {
     for (int i = 0; i < n; i++) {
         if (nulls[i])
             ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                            errmsg("array arguments of jwt.validate must not contain NULL")));
+                            errmsg("array arguments of jwt.validate must not contain NULL"),
+                            errhidestmt(true), errhidecontext(true)));
         list.items[list.count++] = TextDatumGetCString(elems[i]);
     }
     return list;
@@ -44,7 +57,8 @@ void read_arguments(FunctionCallInfo fcinfo, ValidationArguments &a) {
     a.token = varlena_view(PG_GETARG_TEXT_PP(TOKEN));
     if (!PG_ARGISNULL(KEY) && !PG_ARGISNULL(SECRET))
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("key and secret cannot both be given")));
+                        errmsg("key and secret cannot both be given"), errhidestmt(true),
+                        errhidecontext(true)));
     if (!PG_ARGISNULL(KEY)) {
         a.has_key = true;
         a.key = varlena_view(PG_GETARG_TEXT_PP(KEY));

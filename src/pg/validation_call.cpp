@@ -170,7 +170,8 @@ void check_not_revoked(const char *jti, TimestampTz now) {
     if (jti != nullptr && jti_revoked(jti, now))
         ereport(ERROR, (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
                         errmsg("token has been revoked"),
-                        errdetail("Its jti is on the revocation list (jwt.revoked).")));
+                        errdetail("Its jti is on the revocation list (jwt.revoked)."),
+                        errhidestmt(true), errhidecontext(true)));
 }
 
 }  // namespace pgjwt::pg

@@ -94,7 +94,7 @@ Verification verify_arguments(FunctionCallInfo fcinfo, KeyArgType key_type, Call
                 if (site == nullptr) return Status::Ok();
                 out.header = header_column(*site, verification.jws, fcinfo->flinfo->fn_mcxt);
                 out.payload = copy_to_varlena(verification.jws.payload);
-                return out.header && out.payload ? Status::Ok() : out_of_memory_status();
+                return out.header && out.payload ? Status::Ok() : copy_failure_status();
             },
             report))
         raise_core_error(report);
@@ -140,7 +140,8 @@ void check_stands_for_verify(FunctionCallInfo fcinfo, KeyArgType key_type) {
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("argument \"verify\" must name pg_jwt's verify for this key type"),
                         errdetail("jwt._verify_valid is pg_jwt's planner's stand-in for "
-                                  "(jwt.verify(...)).valid.")));
+                                  "(jwt.verify(...)).valid."),
+                        errhidestmt(true), errhidecontext(true)));
     AclResult acl = pg_proc_aclcheck(verify_function, GetUserId(), ACL_EXECUTE);
     if (acl != ACLCHECK_OK) aclcheck_error(acl, OBJECT_FUNCTION, get_func_name(verify_function));
     InvokeFunctionExecuteHook(verify_function);

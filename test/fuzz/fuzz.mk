@@ -7,6 +7,10 @@
 #   make fuzz-replay                 build, then replay every corpus once
 #   make fuzz-corpus                 regenerate test/fuzz/corpus (then commit it)
 #   make fault                       build and run the fault-injection test
+#   make fuzz-sql FUZZ_SQL_SECONDS=N the SQL-level fuzzer (test/sqlfuzz) against a
+#                                    throwaway cluster for N seconds (default 600),
+#                                    FUZZ_SQL_SEED=N to replay a seed; `make fuzz`
+#                                    runs it after the libFuzzer targets
 
 FUZZ_CXX      ?= clang++
 FUZZ_DIR       = build/fuzz
@@ -44,11 +48,22 @@ $(FUZZ_DIR)/make_seeds: test/fuzz/make_seeds.cpp $(FUZZ_HEADERS) $(wildcard src/
 	$(FUZZ_CXX) -std=c++20 -O1 -DPG_JWT_CORE_TU -Isrc -Itest \
 	    -DPG_JWT_SOURCE_DIR_DEFAULT='"$(CURDIR)"' -o $@ $< $(wildcard src/core/*.cpp) $(FUZZ_LIBS)
 
-.PHONY: fuzz fuzz-build fuzz-replay fuzz-corpus fault
+FUZZ_SQL_SECONDS ?= 600
+
+.PHONY: fuzz fuzz-build fuzz-replay fuzz-corpus fault fuzz-sql
 fuzz-build: $(FUZZ_BINS)
 
 fuzz: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) test/fuzz/run-fuzzers $(FUZZ_TARGETS)
+	$(MAKE) fuzz-sql
+
+# The glue is fuzzed through SQL: it needs the extension installed (into the
+# machine's PostgreSQL, as `make test` does) and a live server.
+fuzz-sql:
+	$(MAKE) all
+	$(MAKE) install
+	scripts/in-cluster test/sqlfuzz/run --seconds $(FUZZ_SQL_SECONDS) \
+	    $(if $(FUZZ_SQL_SEED),--seed $(FUZZ_SQL_SEED))
 
 fuzz-replay:
 	test/fuzz/replay

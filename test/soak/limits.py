@@ -1,7 +1,8 @@
 """Limits under load (run by soak.py on its own connections while the soak
 workers keep the server busy): the largest token and one byte more, a JWK
-set of 1,000 keys, claims objects of thousands of members, the nesting cap,
-and statement_timeout / pg_cancel_backend against long batches. Each case
+set of the most keys allowed (64; 65 and 1,000 are refused), claims objects
+of thousands of members, the nesting cap, and statement_timeout /
+pg_cancel_backend against long batches. Each case
 must finish within BOUND seconds with a clear result or error.
 
 run() returns a list of (name, ok, detail)."""
@@ -18,6 +19,7 @@ from common import (MAX_TOKEN, Profile, b64, ec_public_jwk, ec_signer, hs_signer
 from tokens import Factory
 
 BOUND = 2.0        # seconds any single limit case may take
+MAX_SET_KEYS = 64  # the most keys of a JWK set (src/core/limits.hpp)
 TIMEOUT_MS = 200   # statement_timeout of the cancellation cases
 CANCEL_GRACE = 2.0  # seconds after the timeout or cancel by which 57014 must arrive
 
@@ -99,9 +101,13 @@ class Limits:
             "65536" in msg or "64 KiB" in msg or "large" in msg or "long" in msg), msg)
 
     def jwk_sets(self):
+        n = MAX_SET_KEYS  # the most keys a JWK set may hold
         keys = [ec.generate_private_key(ec.SECP256R1()) for _ in range(1000)]
-        jwks = jdump({"keys": [ec_public_jwk(k, "k%04d" % i) for i, k in enumerate(keys)]})
+        jwks_of = lambda count: jdump(
+            {"keys": [ec_public_jwk(k, "k%04d" % i) for i, k in enumerate(keys[:count])]})
+        jwks = jwks_of(n)
         claims = jdump({"sub": "x", "exp": int(time.time()) + 3600})
+        last = n - 1
 
         def tok(i, kid=True):
             h = {"alg": "ES256", "typ": "JWT"}
@@ -110,34 +116,40 @@ class Limits:
             si = b64(jdump(h).encode()) + "." + b64(claims.encode())
             return si + "." + b64(ec_signer(keys[i])("ES256", si.encode()))
 
-        self.token_functions("EC JWK set of 1000 keys, kid names the last", tok(999), "V",
+        self.token_functions("EC JWK set of %d keys, kid names the last" % n, tok(last), "V",
                              jwks, "ES256")
-        self.expect("EC JWK set of 1000 keys as jsonb, kid names the last: jwt.verify",
-                    "SELECT valid FROM jwt.verify(%s, %s::jsonb)", (tok(999), jwks), True)
-        self.expect("EC JWK set of 1000 keys, no kid, signed by the 16th key: accepted",
+        self.expect("EC JWK set of %d keys as jsonb, kid names the last: jwt.verify" % n,
+                    "SELECT valid FROM jwt.verify(%s, %s::jsonb)", (tok(last), jwks), True)
+        self.expect("EC JWK set of %d keys, no kid, signed by the 16th key: accepted" % n,
                     "SELECT valid FROM jwt.verify(%s, %s, 'ES256')", (tok(15, False), jwks), True)
-        self.expect("EC JWK set of 1000 keys, no kid, signed by the 17th key: refused (at most 16"
-                    " candidates)", "SELECT valid FROM jwt.verify(%s, %s, 'ES256')",
+        self.expect("EC JWK set of %d keys, no kid, signed by the 17th key: refused (at most 16"
+                    " candidates)" % n, "SELECT valid FROM jwt.verify(%s, %s, 'ES256')",
                     (tok(16, False), jwks), False)
-        self.expect("EC JWK set of 1000 keys, no kid, signed by the last key: refused",
-                    "SELECT jwt.is_valid(%s, %s)", (tok(999, False), jwks), False)
-        self.expect("EC JWK set of 1000 keys, unknown kid: refused",
+        self.expect("EC JWK set of %d keys, no kid, signed by the last key: refused" % n,
+                    "SELECT jwt.is_valid(%s, %s)", (tok(last, False), jwks), False)
+        self.expect("EC JWK set of %d keys, unknown kid: refused" % n,
                     "SELECT valid FROM jwt.verify(%s, %s, 'ES256')",
-                    (tok(999, "k1000"), jwks), False)
+                    (tok(last, "k1000"), jwks), False)
         # 200 tokens without kid and with no matching key: 16 tries each, bounded.
-        toks = [tok(999, False)] * 200
-        self.expect("200 kid-less tokens against 1000 keys (16 tries each)",
+        toks = [tok(last, False)] * 200
+        self.expect("200 kid-less tokens against %d keys (16 tries each)" % n,
                     "SELECT count(*) FILTER (WHERE x.valid) FROM unnest(%s::text[]) t,"
                     " LATERAL jwt.verify(t, %s, 'ES256') x", (toks, jwks), 0)
-        secrets = [self.rng.randbytes(32) for _ in range(1000)]
+        # Larger sets are refused by their size, at once (54000).
+        for count in (n + 1, 1000):
+            self.expect("EC JWK set of %d keys: refused (54000)" % count,
+                        "SELECT valid FROM jwt.verify(%s, %s, 'ES256')",
+                        (tok(0), jwks_of(count)), None, "54000")
+        secrets = [self.rng.randbytes(32) for _ in range(n)]
         oct_set = jdump({"keys": [{"kty": "oct", "kid": "o%04d" % i, "alg": "HS256", "k": b64(s)}
                                   for i, s in enumerate(secrets)]})
-        h = b64(jdump({"alg": "HS256", "kid": "o0999"}).encode()) + "." + b64(claims.encode())
-        t = h + "." + b64(hs_signer(secrets[999])("HS256", h.encode()))
-        self.token_functions("oct JWK set of 1000 keys, kid names the last", t, "V", oct_set,
+        h = b64(jdump({"alg": "HS256", "kid": "o%04d" % last}).encode()) + "." + \
+            b64(claims.encode())
+        t = h + "." + b64(hs_signer(secrets[last])("HS256", h.encode()))
+        self.token_functions("oct JWK set of %d keys, kid names the last" % n, t, "V", oct_set,
                              "HS256")
         self.jwks_text = jwks
-        self.kidless = tok(999, False)
+        self.kidless = tok(last, False)
 
     def many_members(self):
         names = ["".join(p) for p in _names(10_000)]
@@ -194,7 +206,7 @@ class Limits:
             ("jwt.decode of a 64 KiB token over 10,000,000 rows",
              "SELECT count(*) FROM generate_series(1, 10000000) g,"
              " LATERAL jwt.decode(%s || repeat('', g %% 2)) x", (big,)),
-            ("jwt.is_valid, 1000-key set, no kid, over 10,000,000 rows",
+            ("jwt.is_valid, 64-key set, no kid, over 10,000,000 rows",
              "SELECT count(*) FILTER (WHERE jwt.is_valid(%s || repeat('', g %% 2), %s))"
              " FROM generate_series(1, 10000000) g", (self.kidless, self.jwks_text)),
             ("jwt.validate HS256 over 10,000,000 rows",
