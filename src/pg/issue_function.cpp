@@ -12,6 +12,7 @@
 // search_path pinned and a fresh latest snapshot (DESIGN.md 2.7 and 2.9).
 // Signing goes through jwt.sign's own path (sign_payload).
 #include "pg/cache_invalidation.hpp"
+#include "pg/guard.hpp"
 #include "pg/settings.hpp"
 #include "pg/sign_function.hpp"
 #include "pg/table_access.hpp"
@@ -42,27 +43,6 @@ struct SigningKey {
     text *algorithm;
     Jsonb *private_jwk;
 };
-
-// `value` for a message: control characters escaped, so that a kid cannot
-// break a log line or a terminal (DESIGN.md section 2.6).
-const char *for_message(const char *value) {
-    StringInfoData buf;
-    initStringInfo(&buf);
-    for (const char *p = value; *p; p++) {
-        unsigned char c = static_cast<unsigned char>(*p);
-        if (c == '\n')
-            appendStringInfoString(&buf, "\\n");
-        else if (c == '\r')
-            appendStringInfoString(&buf, "\\r");
-        else if (c == '\t')
-            appendStringInfoString(&buf, "\\t");
-        else if (c < 0x20 || c == 0x7f)
-            appendStringInfo(&buf, "\\u%04x", c);
-        else
-            appendStringInfoChar(&buf, static_cast<char>(c));
-    }
-    return buf.data;
-}
 
 // Whether `user` may sign with a key whose signers column is `signers`:
 // NULL lets every role with EXECUTE on issue; otherwise the role must have
@@ -131,11 +111,11 @@ void choose_signing_key(Oid caller, const char *kid, TimestampTz now, SigningKey
     if (chosen) return;
     if (kid != nullptr && found == 0)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("no active signing key with kid \"%s\"", for_message(kid))));
+                        errmsg("no active signing key with kid \"%s\"", text_for_message(kid))));
     if (kid != nullptr)
         ereport(ERROR,
                 (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-                 errmsg("permission denied to sign with key \"%s\"", for_message(kid)),
+                 errmsg("permission denied to sign with key \"%s\"", text_for_message(kid)),
                  errdetail("The key's signers (jwt.keys.signers) do not include a role whose "
                            "privileges role \"%s\" has.",
                            GetUserNameFromId(caller, false))));
