@@ -2,7 +2,6 @@
 #include "pg/postgres_headers.hpp"
 
 #include "pg/cache_invalidation.hpp"
-#include "pg/planner_hook.hpp"
 #include "pg/settings.hpp"
 
 extern "C" {
@@ -14,5 +13,4 @@ void _PG_init(void);
 void _PG_init(void) {
     pgjwt::pg::define_settings();
     pgjwt::pg::register_cache_invalidation();
-    pgjwt::pg::install_planner_hook();
 }
