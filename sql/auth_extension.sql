@@ -12,6 +12,9 @@
 
 \i test/regress/helpers.sql
 
+-- Plans are shown below: no "Query Identifier" line whatever the server's setting.
+SET compute_query_id = off;
+
 CREATE EXTENSION pg_jwt_auth;
 SELECT e.extname, e.extversion, n.nspname AS schema, e.extrelocatable,
        (SELECT array_agg(r.extname ORDER BY r.extname) FROM pg_depend d

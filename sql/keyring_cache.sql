@@ -13,6 +13,10 @@
 --
 
 \i test/regress/helpers.sql
+
+-- Plans are shown below: no "Query Identifier" line whatever the server's setting.
+SET compute_query_id = off;
+
 TRUNCATE jwt.keys, jwt.revoked;
 -- Reads of jwt.keys in this transaction so far (sequential and index scans).
 CREATE FUNCTION pg_temp.keys_reads() RETURNS bigint LANGUAGE sql AS $$

@@ -264,8 +264,10 @@ FROM (VALUES
     ('pg_jwt.trust_request_claims', 'on', $$SELECT jwt.claim('sub')$$)
 ) AS c(name, value, query);
 
--- The settings the library defines: each is a superuser's but the two that
--- only change speed (pg_jwt.claims, hidden from pg_settings, is one too).
+-- The settings the library defines: each is a superuser's (pg_jwt.claims,
+-- hidden from pg_settings, is one too). The deprecated
+-- pg_jwt.claims_once_per_query and pg_jwt.row_function_rewrites, also
+-- hidden, do nothing and stay settable by every role (deprecated_settings).
 SELECT name, context FROM pg_settings WHERE name LIKE 'pg_jwt.%' ORDER BY name;
 
 -- Cleanup.

@@ -3,7 +3,6 @@
 
 #include "pg/cache_invalidation.hpp"
 #include "pg/guard.hpp"
-#include "pg/planner_hook.hpp"
 #include "pg/settings.hpp"
 
 extern "C" {
@@ -15,6 +14,5 @@ void _PG_init(void);
 void _PG_init(void) {
     pgjwt::pg::define_settings();
     pgjwt::pg::register_cache_invalidation();
-    pgjwt::pg::install_planner_hook();
     pgjwt::pg::install_cancel_check();
 }

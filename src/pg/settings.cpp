@@ -16,6 +16,11 @@ char *setting_role_claim_key = nullptr;
 char *setting_anon_role = nullptr;
 char *setting_claims = nullptr;
 char *setting_request_claims = nullptr;
+
+// pg_jwt.claims_once_per_query and pg_jwt.row_function_rewrites switched
+// 1.0.x's query rewrites, which 1.1.0 removed; kept through 1.1.x so that
+// the configuration that names them still loads (the pg_jwt prefix is
+// reserved), and read by nothing.
 bool setting_claims_once_per_query = true;
 bool setting_row_function_rewrites = true;
 uint64 claims_generation = 1;
@@ -66,24 +71,20 @@ void define_settings() {
                              "for a role whose SQL comes from PostgREST alone.",
                              &setting_trust_request_claims, false, PGC_SUSET, 0, nullptr, bump_bool,
                              nullptr);
-    // Only a question of speed (the accessors are STABLE, so the answer is
-    // the same either way), hence settable by every role.
+    // Deprecated in 1.1.0 (see above): settable by every role, as before,
+    // and hidden from SHOW ALL.
     DefineCustomBoolVariable("pg_jwt.claims_once_per_query",
-                             "Whether claim accessors in row filters are evaluated once per "
-                             "query.",
-                             "On: a call such as jwt.claim('sub') with constant arguments in a "
-                             "WHERE or JOIN condition, a row-level security policy or a WITH "
-                             "CHECK option is planned as an InitPlan.",
-                             &setting_claims_once_per_query, true, PGC_USERSET, 0, nullptr, nullptr,
-                             nullptr);
-    // Speed only as well: the same rows either way.
+                             "Deprecated, does nothing (pg_jwt 1.0.x planned claim accessors in "
+                             "row filters as InitPlans).",
+                             "Write (SELECT jwt.claim('sub')) to evaluate a claim once per "
+                             "statement. To be removed after 1.1.x.",
+                             &setting_claims_once_per_query, true, PGC_USERSET,
+                             GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);
     DefineCustomBoolVariable("pg_jwt.row_function_rewrites",
-                             "Whether calls of jwt.verify and jwt.decode are planned without "
-                             "building rows that are not read.",
-                             "On: a call in FROM on values that change from row to row is planned "
-                             "as a sub-select, without a tuplestore per row, and "
-                             "(jwt.verify(...)).valid as a call that returns the boolean alone.",
-                             &setting_row_function_rewrites, true, PGC_USERSET, 0, nullptr, nullptr,
+                             "Deprecated, does nothing (pg_jwt 1.0.x rewrote calls of jwt.verify "
+                             "and jwt.decode).",
+                             "To be removed after 1.1.x.", &setting_row_function_rewrites, true,
+                             PGC_USERSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, nullptr, nullptr,
                              nullptr);
     DefineCustomStringVariable("pg_jwt.role_claim_key",
                                "Where jwt.authenticate finds the role to switch to, in PostgREST's "

@@ -17,8 +17,8 @@ extern char *setting_role_claim_key;        // pg_jwt.role_claim_key
 extern char *setting_anon_role;             // pg_jwt.anon_role
 extern char *setting_claims;                // pg_jwt.claims: set by jwt.authenticate only
 extern char *setting_request_claims;        // request.jwt.claims, as PostgREST sets it
-extern bool setting_claims_once_per_query;  // pg_jwt.claims_once_per_query
-extern bool setting_row_function_rewrites;  // pg_jwt.row_function_rewrites
+extern bool setting_claims_once_per_query;  // pg_jwt.claims_once_per_query: deprecated, unread
+extern bool setting_row_function_rewrites;  // pg_jwt.row_function_rewrites: deprecated, unread
 
 // Bumped whenever a setting that the claim accessors read changes (also
 // when a transaction-local value reverts at transaction end), so that a

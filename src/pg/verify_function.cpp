@@ -1,17 +1,22 @@
-// jwt.verify(token, key, algorithm): pgjwt's (header, payload, valid) row,
-// and jwt._verify_valid, its valid column alone.
+// jwt.verify(token, key, algorithm): pgjwt's (header, payload, valid) row;
+// and pg_jwt_verify_valid, the C function of jwt._verify_valid that the
+// 1.0.0 and 1.0.1 install scripts define (1.1.0 drops it).
 #include "pg/guard.hpp"
 #include "pg/key_argument.hpp"
-#include "pg/rewrite_support.hpp"
 #include "pg/time.hpp"
 
 #include "core/jwt.hpp"
 
+#include <cstring>
+
 extern "C" {
 #include "catalog/objectaccess.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 }
 
 using namespace pgjwt;
@@ -131,16 +136,39 @@ KeyArgType key_type_of(Oid type) {
     }
 }
 
+// Whether pg_proc column `attribute` of `tuple` is the text `value`.
+bool proc_text_is(HeapTuple tuple, AttrNumber attribute, const char *value) {
+    bool is_null = false;
+    Datum datum = SysCacheGetAttr(PROCOID, tuple, attribute, &is_null);
+    if (is_null) return false;
+    text *t = DatumGetTextPP(datum);
+    return VARSIZE_ANY_EXHDR(t) == strlen(value) &&
+           memcmp(VARDATA_ANY(t), value, strlen(value)) == 0;
+}
+
+// Is `function` pg_jwt's C function with entry point `symbol`? Matching the
+// C symbol rather than the name holds whatever schema the extension is in.
+bool is_own_c_function(Oid function, const char *symbol) {
+    HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(function));
+    if (!HeapTupleIsValid(tuple)) return false;
+    bool ours = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple))->prolang == ClanguageId &&
+                proc_text_is(tuple, Anum_pg_proc_prosrc, symbol) &&
+                proc_text_is(tuple, Anum_pg_proc_probin, "$libdir/pg_jwt");
+    ReleaseSysCache(tuple);
+    return ours;
+}
+
 // Once per call site: argument 3 must name the verify for this key type,
-// and the user must be allowed to execute it, since this call stands for it.
+// and the user must be allowed to execute it, as the 1.0.x install scripts
+// promise (the function stood for (verify(...)).valid).
 void check_stands_for_verify(FunctionCallInfo fcinfo, KeyArgType key_type) {
     Oid verify_function = PG_ARGISNULL(3) ? InvalidOid : PG_GETARG_OID(3);
     const char *symbol = kVerifySymbol[static_cast<int>(key_type)];
-    if (!OidIsValid(verify_function) || !is_own_function(verify_function, &symbol, 1, "s"))
+    if (!OidIsValid(verify_function) || !is_own_c_function(verify_function, symbol))
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("argument \"verify\" must name pg_jwt's verify for this key type"),
-                        errdetail("jwt._verify_valid is pg_jwt's planner's stand-in for "
-                                  "(jwt.verify(...)).valid."),
+                        errdetail("jwt._verify_valid is (jwt.verify(...)).valid of the verify it "
+                                  "names; pg_jwt 1.1.0 drops it."),
                         errhidestmt(true), errhidecontext(true)));
     AclResult acl = pg_proc_aclcheck(verify_function, GetUserId(), ACL_EXECUTE);
     if (acl != ACLCHECK_OK) aclcheck_error(acl, OBJECT_FUNCTION, get_func_name(verify_function));
@@ -159,8 +187,9 @@ extern "C" Datum pg_jwt_verify_jsonb_key(PG_FUNCTION_ARGS) {
     return verify(fcinfo, KeyArgType::jsonb);
 }
 
-// jwt._verify_valid(token, key, algorithm, verify): (verify(token, key,
-// algorithm)).valid without building the row (valid_only.cpp).
+// jwt._verify_valid(token, key, algorithm, verify) of the 1.0.0 and 1.0.1
+// install scripts: (verify(token, key, algorithm)).valid, for databases not
+// yet updated to 1.1.0. Nothing substitutes it for verify any more.
 extern "C" Datum pg_jwt_verify_valid(PG_FUNCTION_ARGS) {
     // The key type, known once the call site's first row is checked.
     auto *key_type = static_cast<KeyArgType *>(fcinfo->flinfo->fn_extra);

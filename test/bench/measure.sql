@@ -6,10 +6,6 @@ SET client_min_messages = warning;
 -- Per core, and no plan-time compilation in the figures.
 SET max_parallel_workers_per_gather = 0;
 SET jit = off;
--- pg_jwt's planner hook (jwt.verify in FROM as a sub-select) is installed
--- when the library loads: load it before the first plan, as
--- session_preload_libraries would.
-LOAD 'pg_jwt';
 
 \echo
 \echo '== data'

@@ -4,8 +4,7 @@
 --
 -- One table of :rows rows and :owners owners (no index on owner), one role
 -- per policy, the same count query under each:
---   claim      owner = jwt.claim('sub')                 (planned as an InitPlan by pg_jwt)
---   per_row    the same policy with pg_jwt.claims_once_per_query off: a call per row
+--   claim      owner = jwt.claim('sub')                 (a call per row, served from the cached parse)
 --   wrapped    owner = (SELECT jwt.claim('sub'))          (an InitPlan: once per query)
 --   setting    owner = current_setting('request.jwt.claims', true)::jsonb ->> 'sub'
 --   literal    owner = 'user0042'                         (reference: the comparison alone)
@@ -61,16 +60,14 @@ CREATE TABLE bench_rls.cases (
     name text NOT NULL UNIQUE,
     role_name text NOT NULL,
     policy text NOT NULL,
-    target double precision,         -- net ns/row, or NULL when not a target
-    once_per_query boolean NOT NULL DEFAULT true  -- pg_jwt.claims_once_per_query
+    target double precision          -- net ns/row, or NULL when not a target
 );
-INSERT INTO bench_rls.cases (ord, name, role_name, policy, target, once_per_query) VALUES
- (1, 'floor',   'jwt_bench_rls_owner',   '(none: the table owner, RLS not forced)', NULL, true),
- (2, 'claim',   'jwt_bench_rls_claim',   $p$owner = jwt.claim('sub')$p$, 25, true),
- (3, 'wrapped', 'jwt_bench_rls_wrapped', $p$owner = (SELECT jwt.claim('sub'))$p$, NULL, true),
- (4, 'setting', 'jwt_bench_rls_setting', $p$owner = current_setting('request.jwt.claims', true)::jsonb ->> 'sub'$p$, NULL, true),
- (5, 'literal', 'jwt_bench_rls_literal', $p$owner = 'user0042' (reference)$p$, NULL, true),
- (6, 'per_row', 'jwt_bench_rls_claim',   $p$owner = jwt.claim('sub'), pg_jwt.claims_once_per_query off$p$, NULL, false);
+INSERT INTO bench_rls.cases (ord, name, role_name, policy, target) VALUES
+ (1, 'floor',   'jwt_bench_rls_owner',   '(none: the table owner, RLS not forced)', NULL),
+ (2, 'claim',   'jwt_bench_rls_claim',   $p$owner = jwt.claim('sub')$p$, 25),
+ (3, 'wrapped', 'jwt_bench_rls_wrapped', $p$owner = (SELECT jwt.claim('sub'))$p$, NULL),
+ (4, 'setting', 'jwt_bench_rls_setting', $p$owner = current_setting('request.jwt.claims', true)::jsonb ->> 'sub'$p$, NULL),
+ (5, 'literal', 'jwt_bench_rls_literal', $p$owner = 'user0042' (reference)$p$, NULL);
 GRANT SELECT ON bench_rls.cases TO PUBLIC;
 
 \set bench_schema bench_rls
@@ -95,9 +92,6 @@ BEGIN
     FOR r IN 0..reps LOOP
         FOR c IN SELECT * FROM bench_rls.cases ORDER BY ord LOOP
             PERFORM set_config('role', c.role_name, true);
-            -- Read when EXECUTE plans the query: off, the policy calls
-            -- jwt.claim once per row instead of once per query.
-            PERFORM set_config('pg_jwt.claims_once_per_query', c.once_per_query::text, true);
             PERFORM pg_sleep(0.001);
             s0 := bench_rls.schedstat();
             started := clock_timestamp();
@@ -202,9 +196,8 @@ SELECT c.policy, round(((b.wall - f.wall) * 1e9 / :rows)::numeric, 1) AS "net ns
 FROM bench_rls.cases c JOIN best b USING (name) CROSS JOIN (SELECT * FROM best WHERE name = 'floor') f
 WHERE c.target IS NOT NULL;
 
-SELECT format('bench rls: claim %s, per_row %s, wrapped %s, setting %s ns/row net (target claim <= %s: %s)',
+SELECT format('bench rls: claim %s, wrapped %s, setting %s ns/row net (target claim <= %s: %s)',
               round(((max(b.wall) FILTER (WHERE b.name = 'claim') - f.wall) * 1e9 / :rows)::numeric, 1),
-              round(((max(b.wall) FILTER (WHERE b.name = 'per_row') - f.wall) * 1e9 / :rows)::numeric, 1),
               round(((max(b.wall) FILTER (WHERE b.name = 'wrapped') - f.wall) * 1e9 / :rows)::numeric, 1),
               round(((max(b.wall) FILTER (WHERE b.name = 'setting') - f.wall) * 1e9 / :rows)::numeric, 1),
               (SELECT target FROM bench_rls.cases WHERE name = 'claim'),
