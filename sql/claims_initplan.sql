@@ -26,7 +26,10 @@ INSERT INTO initplan.members VALUES (1, 'user1'), (2, 'user1'), (0, 'user2');
 ANALYZE initplan.todos, initplan.members;
 
 SET pg_jwt.trust_request_claims = on;
-SELECT set_config('request.jwt.claims', '{"sub":"user1","team":"2","tags":["a","user3"]}', false) IS NOT NULL AS set;
+-- Trusted request claims count only in the transaction that set them: the
+-- whole suite is one transaction.
+BEGIN;
+SELECT set_config('request.jwt.claims', '{"sub":"user1","team":"2","tags":["a","user3"]}', true) IS NOT NULL AS set;
 
 -- The call becomes an InitPlan; the rows are the same with the rewrite off.
 EXPLAIN (COSTS OFF) SELECT count(*) FROM initplan.todos WHERE owner = jwt.claim('sub');
@@ -95,15 +98,15 @@ SELECT count(*) FROM initplan.mine;
 PREPARE mine AS SELECT count(*), min(owner) FROM initplan.todos WHERE owner = jwt.claim('sub');
 SET plan_cache_mode = force_generic_plan;
 EXECUTE mine;
-SELECT set_config('request.jwt.claims', '{"sub":"user2"}', false) IS NOT NULL AS set;
+SELECT set_config('request.jwt.claims', '{"sub":"user2"}', true) IS NOT NULL AS set;
 EXECUTE mine;
-SELECT set_config('request.jwt.claims', '{"sub":"nobody"}', false) IS NOT NULL AS set;
+SELECT set_config('request.jwt.claims', '{"sub":"nobody"}', true) IS NOT NULL AS set;
 EXECUTE mine;
 RESET plan_cache_mode;
 DEALLOCATE mine;
 
 -- Parallel workers get the value the leader computed.
-SELECT set_config('request.jwt.claims', '{"sub":"user3"}', false) IS NOT NULL AS set;
+SELECT set_config('request.jwt.claims', '{"sub":"user3"}', true) IS NOT NULL AS set;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
@@ -139,6 +142,7 @@ SET pg_jwt.claims_once_per_query = off;
 SELECT count(*) FROM initplan.todos;
 RESET pg_jwt.claims_once_per_query;
 RESET ROLE;
+COMMIT;
 
 RESET pg_jwt.trust_request_claims;
 DROP SCHEMA initplan CASCADE;
