@@ -65,7 +65,8 @@ void define_settings() {
     DefineCustomBoolVariable("pg_jwt.trust_request_claims",
                              "Whether jwt.claims() falls back to request.jwt.claims (PostgREST).",
                              "Off by default: any role can set request.jwt.claims. Turn it on only "
-                             "for a role whose SQL comes from PostgREST alone.",
+                             "for a role whose SQL comes from PostgREST alone. Even then, a value "
+                             "counts only in the transaction that set it.",
                              &setting_trust_request_claims, false, PGC_SUSET, 0, nullptr, bump_bool,
                              nullptr);
     // Only a question of speed (the accessors are STABLE, so the answer is
