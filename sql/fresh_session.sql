@@ -64,7 +64,8 @@ SELECT t.id, (jwt.verify(t.tok, 'k')).valid FROM fresh.t t WHERE t.kind = 'jwt';
 \c -
 SET compute_query_id = off;
 SET pg_jwt.trust_request_claims = on;
-SET request.jwt.claims = '{"sub":"user3"}';
+BEGIN;
+SET LOCAL request.jwt.claims = '{"sub":"user3"}';
 SET SESSION AUTHORIZATION regress_jwt_fresh_user;
 EXPLAIN (COSTS OFF) SELECT count(*) FROM fresh.todos;
 SELECT count(*), min(owner), max(owner) FROM fresh.todos;
@@ -72,6 +73,7 @@ SELECT loaded FROM fresh.loaded;
 EXPLAIN (COSTS OFF) SELECT count(*) FROM fresh.todos;
 SELECT count(*), min(owner), max(owner) FROM fresh.todos;
 RESET SESSION AUTHORIZATION;
+COMMIT;
 
 \c -
 DROP SCHEMA fresh CASCADE;

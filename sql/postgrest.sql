@@ -348,7 +348,8 @@ RESET SESSION AUTHORIZATION;
 --
 -- A fresh connection, in which pg_jwt is not loaded yet: PostgREST's first
 -- request sets request.jwt.claims before anything loads the library; the
--- first policy call loads it and takes the transaction-local value over.
+-- first policy call loads it and reads the transaction-local value (pg_jwt
+-- never defines the setting: it stays PostgreSQL's placeholder).
 --
 \c -
 SET pg_jwt.trust_request_claims = on;

@@ -29,6 +29,19 @@ void set_local(const char *name, const char *value, GucContext context) {
                             false);
 }
 
+// Mirrors the claims into request.jwt.claims for this transaction, as
+// PostgREST does, so that SQL written for PostgREST (Supabase-style helpers
+// reading current_setting('request.jwt.claims', true)) sees them. The one
+// write to a setting pg_jwt does not own (DESIGN.md section 4): with the
+// rights of the caller (PGC_USERSET, as set_config), never defining it.
+// Where no module defines the name, PostgreSQL makes a placeholder, exactly
+// what PostgREST's own set_config makes, which every role may set again
+// later; like any placeholder, it then reads '' (not NULL) in later
+// transactions of the session.
+void mirror_request_claims(const char *claims) {
+    set_local("request.jwt.claims", claims, PGC_USERSET);
+}
+
 [[noreturn]] void refuse(const char *message, const char *detail) {
     ereport(ERROR, (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION), errmsg("%s", message),
                     detail ? errdetail("%s", detail) : 0, errhidestmt(true), errhidecontext(true)));
@@ -119,7 +132,7 @@ extern "C" Datum pg_jwt_authenticate(PG_FUNCTION_ARGS) {
         if (anon == nullptr)
             refuse("no token", "Set pg_jwt.anon_role to let requests without a token in.");
         set_local("pg_jwt.claims", "{}", PGC_SUSET);
-        set_local("request.jwt.claims", "{}", PGC_USERSET);
+        mirror_request_claims("{}");
         switch_role(anon);
         PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
     }
@@ -136,7 +149,7 @@ extern "C" Datum pg_jwt_authenticate(PG_FUNCTION_ARGS) {
 
     Datum result = DirectFunctionCall1(jsonb_in, CStringGetDatum(claims));
     set_local("pg_jwt.claims", claims, PGC_SUSET);
-    set_local("request.jwt.claims", claims, PGC_USERSET);
+    mirror_request_claims(claims);
     char *role = role_from_claims(result);
     if (role != nullptr)
         switch_role(role);

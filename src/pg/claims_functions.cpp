@@ -3,21 +3,27 @@
 // the claims jwt.authenticate verified in this transaction (pg_jwt.claims);
 // else, when pg_jwt.trust_request_claims is on, request.jwt.claims as
 // PostgREST sets it, and for jwt.claim(name) the legacy
-// request.jwt.claim.<name> settings; else none (NULL).
+// request.jwt.claim.<name> settings, each only when set in the current
+// transaction (request_claims.cpp); else none (NULL).
 //
 // O(1) per row: the parsed claims and the last answer are kept in fn_extra
-// and reused until a setting they depend on changes (claims_generation).
+// and reused while their source is unchanged. pg_jwt.claims is pg_jwt's own
+// setting: its assign hook bumps claims_generation. request.jwt.claims is
+// not: the current value is compared with the copy that was parsed, byte for
+// byte. Its pointer or length alone proves nothing: PostgreSQL frees the old
+// string when the value changes or the transaction ends, and the next value
+// of the same length (the next user's claims) may get the same address.
 // Plain PostgreSQL code, no C++ core: nothing here can throw.
 #include "pg/postgres_headers.hpp"
 
 #include <cstring>
 
+#include "pg/request_claims.hpp"
 #include "pg/settings.hpp"
 
 extern "C" {
 #include "utils/array.h"
 #include "utils/datum.h"
-#include "utils/guc.h"
 #include "utils/uuid.h"
 }
 
@@ -31,21 +37,39 @@ PG_FUNCTION_INFO_V1(pg_jwt_claim_uuid);
 namespace pgjwt::pg {
 namespace {
 
+enum class Source : uint8 { none, authenticated, request };
+
 struct ClaimsCache {
-    uint64 generation;
+    Source source;
+    uint64 generation;    // of pg_jwt.claims, for Source::authenticated
+    char *request_text;   // the request.jwt.claims parsed, for Source::request
     Jsonb *claims;        // nullptr: no claims
     struct varlena *key;  // the name or path of the last answer
     Datum answer;
     bool answer_null;
 };
 
-// The claims source text, or nullptr.
-const char *claims_source() {
-    if (setting_claims != nullptr && setting_claims[0] != '\0') return setting_claims;
-    if (setting_trust_request_claims && setting_request_claims != nullptr &&
-        setting_request_claims[0] != '\0')
-        return setting_request_claims;
-    return nullptr;
+void forget(ClaimsCache *cache) {
+    if (cache->claims) pfree(cache->claims);
+    if (cache->request_text) pfree(cache->request_text);
+    if (cache->key != nullptr) {
+        if (!cache->answer_null) pfree(DatumGetPointer(cache->answer));
+        pfree(cache->key);
+    }
+    cache->claims = nullptr;
+    cache->request_text = nullptr;
+    cache->key = nullptr;
+    cache->source = Source::none;
+}
+
+void parse_into(FunctionCallInfo fcinfo, ClaimsCache *cache, const char *text) {
+    Jsonb *parsed = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
+    if (!JB_ROOT_IS_OBJECT(parsed) || JB_ROOT_IS_SCALAR(parsed))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("request claims are not a JSON object")));
+    cache->claims =
+        static_cast<Jsonb *>(MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(parsed)));
+    memcpy(cache->claims, parsed, VARSIZE(parsed));
 }
 
 ClaimsCache *cache_for(FunctionCallInfo fcinfo) {
@@ -55,26 +79,26 @@ ClaimsCache *cache_for(FunctionCallInfo fcinfo) {
             MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ClaimsCache)));
         fcinfo->flinfo->fn_extra = cache;
     }
-    if (cache->generation == claims_generation) return cache;
-    // The settings changed: parse again (once), drop the last answer.
-    if (cache->claims) pfree(cache->claims);
-    if (cache->key != nullptr) {
-        if (!cache->answer_null) pfree(DatumGetPointer(cache->answer));
-        pfree(cache->key);
+    const char *authenticated = nonempty_setting(setting_claims);
+    if (authenticated != nullptr) {
+        if (cache->source == Source::authenticated && cache->generation == claims_generation)
+            return cache;
+        forget(cache);
+        parse_into(fcinfo, cache, authenticated);
+        cache->source = Source::authenticated;
+        cache->generation = claims_generation;
+        return cache;
     }
-    cache->claims = nullptr;
-    cache->key = nullptr;
-    const char *source = claims_source();
-    if (source != nullptr) {
-        Jsonb *parsed = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(source)));
-        if (!JB_ROOT_IS_OBJECT(parsed) || JB_ROOT_IS_SCALAR(parsed))
-            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                            errmsg("request claims are not a JSON object")));
-        cache->claims =
-            static_cast<Jsonb *>(MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(parsed)));
-        memcpy(cache->claims, parsed, VARSIZE(parsed));
+    const char *request = trusted_request_claims();
+    if (request == nullptr) {
+        if (cache->source != Source::none) forget(cache);
+        return cache;
     }
-    cache->generation = claims_generation;
+    if (cache->source == Source::request && strcmp(cache->request_text, request) == 0) return cache;
+    forget(cache);
+    parse_into(fcinfo, cache, request);
+    cache->request_text = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, request);
+    cache->source = Source::request;
     return cache;
 }
 
@@ -171,10 +195,8 @@ bool parse_uuid(const char *s, int len, pg_uuid_t &uuid) {
 
 // The legacy per-claim setting request.jwt.claim.<name>, when trusted.
 bool legacy_claim(const text *name, Datum &out) {
-    if (!setting_trust_request_claims) return false;
-    char *setting = psprintf("request.jwt.claim.%s", text_to_cstring(name));
-    const char *value = GetConfigOption(setting, true, false);
-    if (value == nullptr || value[0] == '\0') return false;
+    const char *value = trusted_legacy_claim(VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name));
+    if (value == nullptr) return false;
     out = CStringGetTextDatum(value);
     return true;
 }

@@ -3,6 +3,7 @@
 
 #include "pg/cache_invalidation.hpp"
 #include "pg/guard.hpp"
+#include "pg/request_claims.hpp"
 #include "pg/settings.hpp"
 
 extern "C" {
@@ -15,4 +16,5 @@ void _PG_init(void) {
     pgjwt::pg::define_settings();
     pgjwt::pg::register_cache_invalidation();
     pgjwt::pg::install_cancel_check();
+    pgjwt::pg::install_request_claims_hook();
 }

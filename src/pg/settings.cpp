@@ -1,5 +1,7 @@
 #include "pg/settings.hpp"
 
+#include "pg/request_claims.hpp"
+
 extern "C" {
 #include "utils/guc.h"
 }
@@ -15,7 +17,7 @@ bool setting_trust_request_claims = false;
 char *setting_role_claim_key = nullptr;
 char *setting_anon_role = nullptr;
 char *setting_claims = nullptr;
-char *setting_request_claims = nullptr;
+char *setting_fresh_request_claims = nullptr;
 
 // pg_jwt.claims_once_per_query and pg_jwt.row_function_rewrites switched
 // 1.0.x's query rewrites, which 1.1.0 removed; kept through 1.1.x so that
@@ -68,7 +70,8 @@ void define_settings() {
     DefineCustomBoolVariable("pg_jwt.trust_request_claims",
                              "Whether jwt.claims() falls back to request.jwt.claims (PostgREST).",
                              "Off by default: any role can set request.jwt.claims. Turn it on only "
-                             "for a role whose SQL comes from PostgREST alone.",
+                             "for a role whose SQL comes from PostgREST alone. Even then, a value "
+                             "counts only in the transaction that set it.",
                              &setting_trust_request_claims, false, PGC_SUSET, 0, nullptr, bump_bool,
                              nullptr);
     // Deprecated in 1.1.0 (see above): settable by every role, as before,
@@ -103,12 +106,17 @@ void define_settings() {
                                GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NO_RESET_ALL |
                                    GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
                                nullptr, bump_string, nullptr);
-    // PostgREST's setting, owned here so that a change is noticed by an
-    // assign hook rather than by a lookup on every row.
-    DefineCustomStringVariable(
-        "request.jwt.claims", "The JWT claims of the current request, as PostgREST sets them.",
-        "Trusted by jwt.claims() only when pg_jwt.trust_request_claims is on.",
-        &setting_request_claims, "", PGC_USERSET, 0, nullptr, bump_string, nullptr);
+    // request.jwt.claims is PostgREST's: read (request_claims.cpp), never
+    // defined here. What the leader of a parallel query found about it, for
+    // its workers: written from C only, before the query enters parallel
+    // mode; hidden and superuser-only like pg_jwt.claims.
+    DefineCustomStringVariable("pg_jwt.fresh_request_claims",
+                               "The request claim settings set in the current transaction, as "
+                               "the leader of a parallel query found them (internal).",
+                               nullptr, &setting_fresh_request_claims, "", PGC_SUSET,
+                               GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NO_RESET_ALL |
+                                   GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
+                               nullptr, assign_fresh_request_claims, nullptr);
 #if PG_VERSION_NUM >= 150000
     MarkGUCPrefixReserved("pg_jwt");
 #else

@@ -16,13 +16,14 @@ extern bool setting_trust_request_claims;   // pg_jwt.trust_request_claims
 extern char *setting_role_claim_key;        // pg_jwt.role_claim_key
 extern char *setting_anon_role;             // pg_jwt.anon_role
 extern char *setting_claims;                // pg_jwt.claims: set by jwt.authenticate only
-extern char *setting_request_claims;        // request.jwt.claims, as PostgREST sets it
+extern char *setting_fresh_request_claims;  // pg_jwt.fresh_request_claims: internal
 extern bool setting_claims_once_per_query;  // pg_jwt.claims_once_per_query: deprecated, unread
 extern bool setting_row_function_rewrites;  // pg_jwt.row_function_rewrites: deprecated, unread
 
-// Bumped whenever a setting that the claim accessors read changes (also
-// when a transaction-local value reverts at transaction end), so that a
-// cached parse can be reused until then (DESIGN.md section 4).
+// Bumped whenever one of pg_jwt's own settings that the claim accessors read
+// changes (also when a transaction-local value reverts at transaction end),
+// so that a cached parse can be reused until then (DESIGN.md section 4).
+// request.jwt.claims is not pg_jwt's: no hook tells of its changes.
 extern uint64 claims_generation;
 
 // A string setting that is set and not empty, else nullptr.

@@ -1,0 +1,29 @@
+// The request claims of PostgREST: request.jwt.claims and the legacy
+// request.jwt.claim.<name> settings. pg_jwt reads them and never defines
+// them (DESIGN.md section 4), and trusts a value only when
+// pg_jwt.trust_request_claims is on and the value was set in the current
+// transaction.
+#pragma once
+
+#include "pg/postgres_headers.hpp"
+
+namespace pgjwt::pg {
+
+// request.jwt.claims when it is trusted and not empty, else nullptr. The
+// pointer is the setting's own current value: copy it to keep it.
+const char *trusted_request_claims();
+
+// request.jwt.claim.<name> when it is trusted and not empty, else nullptr
+// (the same rules; name is len bytes, not NUL-terminated).
+const char *trusted_legacy_claim(const char *name, int len);
+
+// The assign hook of pg_jwt.fresh_request_claims, the internal setting that
+// tells parallel workers which request claim settings their leader found
+// set in the current transaction.
+void assign_fresh_request_claims(const char *newval, void *extra);
+
+// Installs the executor hook that fills pg_jwt.fresh_request_claims before
+// a query enters parallel mode.
+void install_request_claims_hook();
+
+}  // namespace pgjwt::pg
