@@ -88,4 +88,18 @@ INSERT INTO bench.cases VALUES
  (9, 'hmac',           'floor_inputs',
      $q$SELECT count(*) FILTER (WHERE hmac(signing_input, key, 'sha256') = mac) FROM bench.inputs$q$);
 
+-- pgjwt 0.2.0, when test/bench/run loaded it (schema pgjwt): the same
+-- three forms over the same rows and floors. pgjwt.verify returns a set, which
+-- a FILTER clause does not take, so its select-list form counts from a
+-- sub-select.
+\if :pgjwt
+INSERT INTO bench.cases VALUES
+ (10, 'pgjwt_verify_select',  'floor_tokens',
+     $q$SELECT count(*) FILTER (WHERE v) FROM (SELECT (pgjwt.verify(tok, key)).valid AS v FROM bench.tokens) s$q$),
+ (11, 'pgjwt_verify_lateral', 'floor_tokens',
+     $q$SELECT count(*) FROM bench.tokens t, LATERAL pgjwt.verify(t.tok, t.key) v WHERE v.valid$q$),
+ (12, 'pgjwt_sign',           'floor_payloads',
+     $q$SELECT count(*) FILTER (WHERE pgjwt.sign(payload, key) = tok) FROM bench.payloads$q$);
+\endif
+
 \ir timing.sql
