@@ -59,23 +59,18 @@ extern "C" Datum pg_jwt_thumbprint(PG_FUNCTION_ARGS) {
     Jsonb *jb = PG_GETARG_JSONB_P(0);
     const char *jwk = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
     struct varlena *result = nullptr;
-    ErrorReport report;
-    if (!run_core(
-            [&]() -> Status {
-                std::vector<JwkMembers> members;
-                bool is_set = false;
-                PGJWT_TRY(parse_jwk_text(jwk, members, is_set));
-                if (is_set)
-                    return Status::InvalidArgument("a thumbprint is of one JWK, not of a JWK set");
-                ImportedKey key;
-                PGJWT_TRY(import_jwk(members.front(), key));
-                std::string thumbprint;
-                PGJWT_TRY(jwk_thumbprint(key, thumbprint));
-                result = copy_to_varlena(thumbprint);
-                return result ? Status::Ok() : copy_failure_status();
-            },
-            report))
-        raise_core_error(report);
+    run_core_or_raise([&]() -> Status {
+        std::vector<JwkMembers> members;
+        bool is_set = false;
+        PGJWT_TRY(parse_jwk_text(jwk, members, is_set));
+        if (is_set) return Status::InvalidArgument("a thumbprint is of one JWK, not of a JWK set");
+        ImportedKey key;
+        PGJWT_TRY(import_jwk(members.front(), key));
+        std::string thumbprint;
+        PGJWT_TRY(jwk_thumbprint(key, thumbprint));
+        result = copy_to_varlena(thumbprint);
+        return result ? Status::Ok() : copy_failure_status();
+    });
     PG_RETURN_TEXT_P(result);
 }
 
@@ -86,21 +81,19 @@ namespace {
 template <typename MakeKey>
 Datum keyring_row(FunctionCallInfo fcinfo, std::string_view algorithm, std::string_view kid,
                   MakeKey make_key) {
+    // Held here across the raise, like the closure run_core checks.
+    static_assert(std::is_trivially_destructible_v<MakeKey>);
     EntryOut entry;
-    ErrorReport report;
-    if (!run_core(
-            [&]() -> Status {
-                Algorithm alg;
-                PGJWT_TRY(algorithm_from_argument(algorithm, alg));
-                ImportedKey key;
-                std::string_view chosen_kid = kid;
-                PGJWT_TRY(make_key(alg, key, chosen_kid));
-                KeyringEntry made;
-                PGJWT_TRY(keyring_entry(key, alg, chosen_kid, made));
-                return copy_entry(made, entry);
-            },
-            report))
-        raise_core_error(report);
+    run_core_or_raise([&]() -> Status {
+        Algorithm alg;
+        PGJWT_TRY(algorithm_from_argument(algorithm, alg));
+        ImportedKey key;
+        std::string_view chosen_kid = kid;
+        PGJWT_TRY(make_key(alg, key, chosen_kid));
+        KeyringEntry made;
+        PGJWT_TRY(keyring_entry(key, alg, chosen_kid, made));
+        return copy_entry(made, entry);
+    });
     return entry_row(fcinfo, entry);
 }
 

@@ -22,31 +22,26 @@ namespace pgjwt::pg {
 struct varlena *sign_payload(const PayloadArgument &payload, const KeyArgument &key,
                              const char *header) {
     struct varlena *result = nullptr;
-    ErrorReport report;
-    if (!run_core(
-            [&]() -> Status {
-                JwtSignRequest request{};
-                PGJWT_TRY(resolve_key_argument(key, KeyPurpose::sign, request.alg, request.key));
-                request.claims_json = std::string_view(payload.json, payload.size);
-                request.keep_claims_text = payload.keep_text;
-                request.claims_valid_json = payload.valid_json;
-                request.extra_header = header ? std::string_view(header) : std::string_view();
-                for (int i = 0; i < kTimeClaims; i++)
-                    if (payload.time_values[i] != nullptr)
-                        request.replacements.emplace_back(kTimeClaimNames[i],
-                                                          payload.time_values[i]);
-                // Kept across calls: its buffer is reused for every row's
-                // token. Tokens are at most kMaxTokenBytes; a refused
-                // larger one must not leave its buffer behind.
-                static std::string token;
-                Status signed_status = jwt_sign(request, token);
-                if (token.capacity() > 2 * kMaxTokenBytes) std::string().swap(token);
-                PGJWT_TRY(signed_status);
-                result = copy_to_varlena(token);
-                return result ? Status::Ok() : copy_failure_status();
-            },
-            report))
-        raise_core_error(report);
+    run_core_or_raise([&]() -> Status {
+        JwtSignRequest request{};
+        PGJWT_TRY(resolve_key_argument(key, KeyPurpose::sign, request.alg, request.key));
+        request.claims_json = std::string_view(payload.json, payload.size);
+        request.keep_claims_text = payload.keep_text;
+        request.claims_valid_json = payload.valid_json;
+        request.extra_header = header ? std::string_view(header) : std::string_view();
+        for (int i = 0; i < kTimeClaims; i++)
+            if (payload.time_values[i] != nullptr)
+                request.replacements.emplace_back(kTimeClaimNames[i], payload.time_values[i]);
+        // Kept across calls: its buffer is reused for every row's
+        // token. Tokens are at most kMaxTokenBytes; a refused
+        // larger one must not leave its buffer behind.
+        static std::string token;
+        Status signed_status = jwt_sign(request, token);
+        if (token.capacity() > 2 * kMaxTokenBytes) std::string().swap(token);
+        PGJWT_TRY(signed_status);
+        result = copy_to_varlena(token);
+        return result ? Status::Ok() : copy_failure_status();
+    });
     return result;
 }
 

@@ -86,23 +86,19 @@ Verification verify_arguments(FunctionCallInfo fcinfo, KeyArgType key_type, Call
     double now = timestamptz_to_unix_seconds(GetCurrentStatementStartTimestamp());
 
     Verification out;
-    ErrorReport report;
-    if (!run_core(
-            [&]() -> Status {
-                Algorithm alg;
-                Key resolved;
-                PGJWT_TRY(resolve_key_argument(key, KeyPurpose::verify, alg, resolved));
-                // Reused across calls so that its buffers are allocated once.
-                static JwtVerification verification;
-                PGJWT_TRY(jwt_verify(token, alg, resolved, now, verification));
-                out.valid = verification.valid;
-                if (site == nullptr) return Status::Ok();
-                out.header = header_column(*site, verification.jws, fcinfo->flinfo->fn_mcxt);
-                out.payload = copy_to_varlena(verification.jws.payload);
-                return out.header && out.payload ? Status::Ok() : copy_failure_status();
-            },
-            report))
-        raise_core_error(report);
+    run_core_or_raise([&]() -> Status {
+        Algorithm alg;
+        Key resolved;
+        PGJWT_TRY(resolve_key_argument(key, KeyPurpose::verify, alg, resolved));
+        // Reused across calls so that its buffers are allocated once.
+        static JwtVerification verification;
+        PGJWT_TRY(jwt_verify(token, alg, resolved, now, verification));
+        out.valid = verification.valid;
+        if (site == nullptr) return Status::Ok();
+        out.header = header_column(*site, verification.jws, fcinfo->flinfo->fn_mcxt);
+        out.payload = copy_to_varlena(verification.jws.payload);
+        return out.header && out.payload ? Status::Ok() : copy_failure_status();
+    });
     return out;
 }
 
