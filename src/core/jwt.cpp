@@ -120,4 +120,9 @@ Status jwt_verify(std::string_view token, Algorithm alg, const Key &key, double 
     return Status::Ok();
 }
 
+JwtVerification &reusable_verification() {
+    static JwtVerification instance;
+    return instance;
+}
+
 }  // namespace pgjwt

@@ -32,13 +32,8 @@ struct varlena *sign_payload(const PayloadArgument &payload, const KeyArgument &
         for (int i = 0; i < kTimeClaims; i++)
             if (payload.time_values[i] != nullptr)
                 request.replacements.emplace_back(kTimeClaimNames[i], payload.time_values[i]);
-        // Kept across calls: its buffer is reused for every row's
-        // token. Tokens are at most kMaxTokenBytes; a refused
-        // larger one must not leave its buffer behind.
-        static std::string token;
-        Status signed_status = jwt_sign(request, token);
-        if (token.capacity() > 2 * kMaxTokenBytes) std::string().swap(token);
-        PGJWT_TRY(signed_status);
+        std::string token;
+        PGJWT_TRY(jwt_sign(request, token));
         result = copy_to_varlena(token);
         return result ? Status::Ok() : copy_failure_status();
     });

@@ -90,8 +90,7 @@ Verification verify_arguments(FunctionCallInfo fcinfo, KeyArgType key_type, Call
         Algorithm alg;
         Key resolved;
         PGJWT_TRY(resolve_key_argument(key, KeyPurpose::verify, alg, resolved));
-        // Reused across calls so that its buffers are allocated once.
-        static JwtVerification verification;
+        JwtVerification &verification = reusable_verification();
         PGJWT_TRY(jwt_verify(token, alg, resolved, now, verification));
         out.valid = verification.valid;
         if (site == nullptr) return Status::Ok();
