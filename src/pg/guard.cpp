@@ -25,6 +25,7 @@ void copy_for_message(std::string_view from, char *to, size_t size) noexcept {
 int sqlstate_for(Fault fault) {
     switch (fault) {
         case Fault::malformed_token:
+        case Fault::malformed_json:
             return ERRCODE_INVALID_TEXT_REPRESENTATION;  // 22P02
         case Fault::invalid_argument:
             return ERRCODE_INVALID_PARAMETER_VALUE;  // 22023
