@@ -1,5 +1,5 @@
 // jwt.decode(token) and jwt.header(token): read a token WITHOUT verifying it.
-#include "pg/guard.hpp"
+#include "pg/boundary.hpp"
 
 #include "core/jwt.hpp"
 

@@ -12,9 +12,9 @@
 // search_path pinned and a fresh latest snapshot (DESIGN.md 2.7 and 2.9).
 // Signing goes through jwt.sign's own path (sign_payload).
 #include "pg/cache_invalidation.hpp"
-#include "pg/guard.hpp"
+#include "pg/boundary.hpp"
 #include "pg/settings.hpp"
-#include "pg/sign_function.hpp"
+#include "pg/signing.hpp"
 #include "pg/table_access.hpp"
 #include "pg/time.hpp"
 

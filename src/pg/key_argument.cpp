@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "pg/guard.hpp"
+#include "pg/boundary.hpp"
 
 #include "core/jwk.hpp"
 #include "core/limits.hpp"

@@ -1,7 +1,7 @@
 // The C side of the keyring: jwt.thumbprint(jwk) and the internal helpers
 // behind jwt.generate_key and jwt.add_key, which return a key as the
 // (kid, public_jwk, private_jwk) row the jwt.keys table stores.
-#include "pg/guard.hpp"
+#include "pg/boundary.hpp"
 
 #include <string>
 #include <vector>

@@ -4,7 +4,7 @@
 // checked against MaxAllocSize and allocated before any C++ work (palloc
 // may raise; no C++ object is alive then), and the core writes into them in
 // chunks, stopping on cancel.
-#include "pg/guard.hpp"
+#include "pg/boundary.hpp"
 
 #include "core/base64url.hpp"
 

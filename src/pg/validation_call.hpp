@@ -3,7 +3,7 @@
 // core call, and the revocation probe after it.
 #pragma once
 
-#include "pg/guard.hpp"
+#include "pg/boundary.hpp"
 
 #include <string_view>
 #include <type_traits>

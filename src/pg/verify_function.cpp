@@ -1,7 +1,7 @@
 // jwt.verify(token, key, algorithm): pgjwt's (header, payload, valid) row;
 // and pg_jwt_verify_valid, the C function of jwt._verify_valid that the
 // 1.0.0 and 1.0.1 install scripts define (1.1.0 drops it).
-#include "pg/guard.hpp"
+#include "pg/boundary.hpp"
 #include "pg/key_argument.hpp"
 #include "pg/time.hpp"
 

@@ -1,4 +1,4 @@
-#include "pg/guard.hpp"
+#include "pg/boundary.hpp"
 
 extern "C" {
 #include "miscadmin.h"
