@@ -140,10 +140,6 @@ Status copy_failure_status() {
     return Status{Fault::out_of_memory, "out of memory", "Could not allocate the result."};
 }
 
-Status out_of_memory_status() {
-    return copy_failure_status();
-}
-
 char *text_for_message(const char *text) {
     char buffer[201];
     escape_into(text, buffer, sizeof buffer);

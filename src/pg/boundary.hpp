@@ -112,8 +112,6 @@ char *copy_to_cstring(std::string_view bytes) noexcept;
 // Status for a failed copy_to_* call: Fault::too_large (54000) when the
 // last failed copy was larger than MaxAllocSize, else out of memory (53200).
 Status copy_failure_status();
-// The same (its older name).
-Status out_of_memory_status();
 
 // True when a result of `size` bytes (plus `header` bytes of varlena header
 // or terminator) cannot be allocated: above MaxAllocSize, where palloc

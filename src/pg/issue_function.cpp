@@ -64,7 +64,7 @@ bool may_sign(Oid user, Datum signers, bool signers_null) {
 }
 
 // The active keys with a private half that are valid at `now` (the one named
-// `kid`, when given), newest first, as 1.0.0 ordered them.
+// `kid`, when given), newest first: by not_before, then created_at, then kid.
 const char *const kSigningKeysQuery =
     "SELECT k.kid, k.algorithm, k.private_jwk, k.signers FROM jwt.keys AS k "
     "WHERE k.private_jwk IS NOT NULL AND k.active "

@@ -103,8 +103,7 @@ Datum keyring_row(FunctionCallInfo fcinfo, std::string_view algorithm, std::stri
 extern "C" Datum pg_jwt_generate_key_entry(PG_FUNCTION_ARGS) {
     if (PG_ARGISNULL(0)) PG_RETURN_NULL();
     // A NULL rsa_bits is no size: refused for RSA ("unsupported RSA key
-    // size"), unused for the others. (NULL here made jwt.generate_key insert
-    // a row of NULLs, refused by the table's constraints, 23502.)
+    // size"), unused for the others.
     int32 rsa_bits = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT32(1);
     return keyring_row(fcinfo, varlena_view(PG_GETARG_TEXT_PP(0)), optional_text(fcinfo, 2),
                        [&](Algorithm alg, ImportedKey &key, std::string_view &) {

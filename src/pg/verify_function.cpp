@@ -184,7 +184,7 @@ extern "C" Datum pg_jwt_verify_jsonb_key(PG_FUNCTION_ARGS) {
 
 // jwt._verify_valid(token, key, algorithm, verify) of the 1.0.0 and 1.0.1
 // install scripts: (verify(token, key, algorithm)).valid, for databases not
-// yet updated to 1.1.0. Nothing substitutes it for verify any more.
+// yet updated to 1.1.0.
 extern "C" Datum pg_jwt_verify_valid(PG_FUNCTION_ARGS) {
     // The key type, known once the call site's first row is checked.
     auto *key_type = static_cast<KeyArgType *>(fcinfo->flinfo->fn_extra);
