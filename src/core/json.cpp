@@ -35,8 +35,8 @@ std::string capitalized(const char *what) {
 Status syntax_error(const char *what, const char *why) {
     std::string reason(why);
     while (!reason.empty() && (reason.back() == '.' || reason.back() == ' ')) reason.pop_back();
-    return Status::Malformed(std::string("invalid JSON in ") + what,
-                             capitalized(what) + " is not valid JSON: " + reason + ".");
+    return Status{Fault::malformed_json, std::string("invalid JSON in ") + what,
+                  capitalized(what) + " is not valid JSON: " + reason + "."};
 }
 
 Status has_nul(const char *what) {

@@ -11,7 +11,8 @@
 namespace pgjwt {
 
 // Parses and strictly validates `json` (see json.hpp) with the backend's
-// parser; `root` is valid until the next parse. Failures are Fault::malformed_token.
+// parser; `root` is valid until the next parse. Failures are
+// Fault::malformed_json for text that is not JSON, else Fault::malformed_token.
 Status parse_json_element(JsonInput json, const char *what, simdjson::dom::element &root);
 
 }  // namespace pgjwt

@@ -138,7 +138,7 @@ Status jws_decode(std::string_view token, Jws &out) {
     }
     uint64_t next_generation = ++cache.generations;
     cache.generation = 0;
-    PGJWT_TRY(parse_jose_header(json_input(out.header_json), out.header));
+    PGJWT_TRY(as_token_fault(parse_jose_header(json_input(out.header_json), out.header)));
     cache.encoded = out.parts.header_b64;
     cache.json = out.header_json;
     cache.parsed = out.header;

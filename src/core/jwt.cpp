@@ -19,12 +19,13 @@ Status check_time(const RegisteredClaims &claims, double now) {
     return Status::Ok();
 }
 
-// The payload to sign is the caller's: text that does not parse as JSON is
-// 22P02 (as PostgreSQL's own json input), well-formed JSON that cannot be a
-// claims set (not an object, duplicate names, U+0000, too deep) is 22023.
+// The payload to sign is the caller's: text that does not parse as JSON
+// keeps Fault::malformed_json (22P02, as PostgreSQL's own json input);
+// well-formed JSON that cannot be a claims set (not an object, duplicate
+// names, U+0000, too deep), a malformed token to the JSON layer, is the
+// caller's invalid argument (22023).
 Status caller_payload(Status s) {
-    if (s.fault == Fault::malformed_token && !s.message.starts_with("invalid JSON"))
-        s.fault = Fault::invalid_argument;
+    if (s.fault == Fault::malformed_token) s.fault = Fault::invalid_argument;
     return s;
 }
 
@@ -102,7 +103,7 @@ Status jwt_sign(const JwtSignRequest &request, std::string &token) {
 
 Status jwt_decode(std::string_view token, Jws &out) {
     PGJWT_TRY(jws_decode(token, out));
-    return validate_json_object(json_input(out.payload), "token payload");
+    return as_token_fault(validate_json_object(json_input(out.payload), "token payload"));
 }
 
 Status jwt_verify(std::string_view token, Algorithm alg, const Key &key, double now,
@@ -118,6 +119,11 @@ Status jwt_verify(std::string_view token, Algorithm alg, const Key &key, double 
     out.valid = verdict.ok();
     out.reason = std::move(verdict);
     return Status::Ok();
+}
+
+JwtVerification &reusable_verification() {
+    static JwtVerification instance;
+    return instance;
 }
 
 }  // namespace pgjwt

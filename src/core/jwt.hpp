@@ -46,4 +46,11 @@ struct JwtVerification {
 Status jwt_verify(std::string_view token, Algorithm alg, const Key &key, double now,
                   JwtVerification &out);
 
+// The backend's one JwtVerification, kept from call to call (a backend is
+// one thread) for a caller that verifies row after row: reusing its buffers
+// saves about a tenth of a verify (test/bench/README.md, "The glue"). They
+// stay small: jwt_verify refuses a token above kMaxTokenBytes before
+// decoding it.
+JwtVerification &reusable_verification();
+
 }  // namespace pgjwt

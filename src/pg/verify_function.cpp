@@ -1,7 +1,7 @@
 // jwt.verify(token, key, algorithm): pgjwt's (header, payload, valid) row;
 // and pg_jwt_verify_valid, the C function of jwt._verify_valid that the
 // 1.0.0 and 1.0.1 install scripts define (1.1.0 drops it).
-#include "pg/guard.hpp"
+#include "pg/boundary.hpp"
 #include "pg/key_argument.hpp"
 #include "pg/time.hpp"
 
@@ -86,23 +86,18 @@ Verification verify_arguments(FunctionCallInfo fcinfo, KeyArgType key_type, Call
     double now = timestamptz_to_unix_seconds(GetCurrentStatementStartTimestamp());
 
     Verification out;
-    ErrorReport report;
-    if (!run_core(
-            [&]() -> Status {
-                Algorithm alg;
-                Key resolved;
-                PGJWT_TRY(resolve_key_argument(key, KeyPurpose::verify, alg, resolved));
-                // Reused across calls so that its buffers are allocated once.
-                static JwtVerification verification;
-                PGJWT_TRY(jwt_verify(token, alg, resolved, now, verification));
-                out.valid = verification.valid;
-                if (site == nullptr) return Status::Ok();
-                out.header = header_column(*site, verification.jws, fcinfo->flinfo->fn_mcxt);
-                out.payload = copy_to_varlena(verification.jws.payload);
-                return out.header && out.payload ? Status::Ok() : copy_failure_status();
-            },
-            report))
-        raise_core_error(report);
+    run_core_or_raise([&]() -> Status {
+        Algorithm alg;
+        Key resolved;
+        PGJWT_TRY(resolve_key_argument(key, KeyPurpose::verify, alg, resolved));
+        JwtVerification &verification = reusable_verification();
+        PGJWT_TRY(jwt_verify(token, alg, resolved, now, verification));
+        out.valid = verification.valid;
+        if (site == nullptr) return Status::Ok();
+        out.header = header_column(*site, verification.jws, fcinfo->flinfo->fn_mcxt);
+        out.payload = copy_to_varlena(verification.jws.payload);
+        return out.header && out.payload ? Status::Ok() : copy_failure_status();
+    });
     return out;
 }
 
@@ -189,7 +184,7 @@ extern "C" Datum pg_jwt_verify_jsonb_key(PG_FUNCTION_ARGS) {
 
 // jwt._verify_valid(token, key, algorithm, verify) of the 1.0.0 and 1.0.1
 // install scripts: (verify(token, key, algorithm)).valid, for databases not
-// yet updated to 1.1.0. Nothing substitutes it for verify any more.
+// yet updated to 1.1.0.
 extern "C" Datum pg_jwt_verify_valid(PG_FUNCTION_ARGS) {
     // The key type, known once the call site's first row is checked.
     auto *key_type = static_cast<KeyArgType *>(fcinfo->flinfo->fn_extra);

@@ -92,12 +92,12 @@ TEST(JsonValidate, InvalidJsonIsRefused) {
                                   "{\"a\":\"\\ud800\"}",
                                   "{\"a\":[1,]}",
                                   "\xef\xbb\xbf{\"a\":1}" /* a byte order mark */}) {
-        EXPECT_TRUE(IsStatusWithDetailPrefix(Validate(text), Fault::malformed_token,
+        EXPECT_TRUE(IsStatusWithDetailPrefix(Validate(text), Fault::malformed_json,
                                              "invalid JSON in token payload",
                                              "Token payload is not valid JSON: "))
             << '"' << text << '"';
     }
-    EXPECT_TRUE(IsStatusWithDetailPrefix(Validate("{", "token header"), Fault::malformed_token,
+    EXPECT_TRUE(IsStatusWithDetailPrefix(Validate("{", "token header"), Fault::malformed_json,
                                          "invalid JSON in token header",
                                          "Token header is not valid JSON: "));
 }
@@ -166,7 +166,7 @@ TEST(JsonValidate, EscapedNulIsRefusedInStringsAndKeys) {
 
 TEST(JsonValidate, RawControlCharactersAreRefused) {
     for (const std::string &text : {"{\"a\":\"\0\"}"s, "{\"a\":\"\x01\"}"s, "{\"a\n\":1}"s}) {
-        EXPECT_TRUE(IsStatusWithDetailPrefix(Validate(text), Fault::malformed_token,
+        EXPECT_TRUE(IsStatusWithDetailPrefix(Validate(text), Fault::malformed_json,
                                              "invalid JSON in token payload",
                                              "Token payload is not valid JSON: "));
     }
@@ -182,7 +182,7 @@ TEST(JsonValidate, InvalidUtf8IsRefused) {
              "{\"\x80\":1}"s,                  // in a member name
              "{\"a\":1}\xff"s,                 // after the document
          }) {
-        EXPECT_TRUE(IsStatusWithDetailPrefix(Validate(text), Fault::malformed_token,
+        EXPECT_TRUE(IsStatusWithDetailPrefix(Validate(text), Fault::malformed_json,
                                              "invalid JSON in token payload",
                                              "Token payload is not valid JSON: "))
             << text;
@@ -202,7 +202,7 @@ TEST(JsonValidate, HugeNumbersAreValidJson) {
     EXPECT_TRUE(IsStatus(Validate(R"({"a":1e400,"a":1})"), Fault::malformed_token,
                          "duplicate member name in token payload",
                          "The member \"a\" appears more than once."));
-    EXPECT_TRUE(IsStatusWithDetailPrefix(Validate(R"({"a":1e400,})"), Fault::malformed_token,
+    EXPECT_TRUE(IsStatusWithDetailPrefix(Validate(R"({"a":1e400,})"), Fault::malformed_json,
                                          "invalid JSON in token payload",
                                          "Token payload is not valid JSON: "));
 }
@@ -214,7 +214,7 @@ TEST(JsonValidate, HugeNumbersAreValidJson) {
 TEST(JsonValidate, OverflowingNumbersDoNotHideSyntaxErrors) {
     for (const std::string &text : {R"({"a":1e400.5})"s, R"({"a":1e400e5})"s, R"({"a":-1e400--})"s,
                                     "{\"a\":1e400\0}"s, "{\"a\":[1e999\0\0]}"s}) {
-        EXPECT_TRUE(IsStatusWithDetailPrefix(Validate(text), Fault::malformed_token,
+        EXPECT_TRUE(IsStatusWithDetailPrefix(Validate(text), Fault::malformed_json,
                                              "invalid JSON in token payload",
                                              "Token payload is not valid JSON: "))
             << text;

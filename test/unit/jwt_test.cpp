@@ -206,7 +206,7 @@ TEST_F(Jwt, SignNeedsAStrictObjectPayload) {
                      Fault::invalid_argument, "payload contains the character U+0000",
                      "PostgreSQL text cannot hold it, so it is refused."));
         EXPECT_TRUE(pgjwt_test::IsStatusWithDetailPrefix(
-            SignClaims("{\"a\":", Algorithm::HS256, "s", token, {}, keep), Fault::malformed_token,
+            SignClaims("{\"a\":", Algorithm::HS256, "s", token, {}, keep), Fault::malformed_json,
             "invalid JSON in payload", "Payload is not valid JSON: "));
     }
 }

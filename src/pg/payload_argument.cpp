@@ -1,6 +1,6 @@
-#include "pg/payload.hpp"
+#include "pg/payload_argument.hpp"
 
-#include "pg/guard.hpp"
+#include "pg/boundary.hpp"
 
 #include <cstring>
 
