@@ -13,9 +13,6 @@ namespace pgjwt {
 // Appends the unpadded base64url form of `bytes` to `out`.
 void base64url_append(std::string_view bytes, std::string &out);
 std::string base64url_encode(std::string_view bytes);
-// The same without the SSSE3 loop base64url_append uses where the CPU has
-// it: what other CPUs run, kept callable so that tests cover both.
-void base64url_append_portable(std::string_view bytes, std::string &out);
 
 // The length of the unpadded base64url form of `n` bytes.
 constexpr size_t base64url_encoded_size(size_t n) {
@@ -46,8 +43,5 @@ bool base64url_decode(std::string_view text, std::string &out);
 // of `stop` or text.size(). False when those characters are not strict
 // base64url. Lets a caller split and decode in one pass.
 bool base64url_decode_until(std::string_view text, char stop, std::string &out, size_t &length);
-// The same without the SSSE3 loop, kept callable so that tests cover both.
-bool base64url_decode_until_portable(std::string_view text, char stop, std::string &out,
-                                     size_t &length);
 
 }  // namespace pgjwt
