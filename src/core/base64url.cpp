@@ -88,55 +88,27 @@ bool decode_tail(const uint8_t *in, size_t rest, uint8_t *&o) {
     return true;
 }
 
-// Decodes the characters of `in[0, n)`, which must all be base64url
-// characters except where `stop` (a character outside the alphabet, or -1
-// for none) ends the text early; `length` is set to where the text ended
-// and `written` to the number of bytes written to `first`, which has room
-// for base64url_decode_room(n) bytes. (Everything is in locals: the output
-// bytes could otherwise alias them.)
-bool decode_raw(const uint8_t *in, size_t n, int stop, uint8_t *const first, size_t &written,
-                size_t &length) {
+// Decodes `in[0, n)` into `first`, which has room for
+// base64url_decode_room(n) bytes; `written` is set to the number of bytes
+// written. False unless every character is in the alphabet and the text is
+// a strict encoding. (Everything is in locals: the output bytes could
+// otherwise alias them.)
+bool decode_raw(const uint8_t *in, size_t n, uint8_t *const first, size_t &written) {
     uint8_t *o = first;
     size_t i = 0;
-    size_t end = n;
     for (; i + 4 <= n; i += 4) {
         uint32_t v =
             kGroup[0][in[i]] | kGroup[1][in[i + 1]] | kGroup[2][in[i + 2]] | kGroup[3][in[i + 3]];
-        if (v & kGroupInvalid) break;
+        if (v & kGroupInvalid) return false;
         // The three bytes, big-endian, written as four: the output has room
         // for at least one byte more than the whole groups (see the resize).
         uint32_t bytes = __builtin_bswap32(v << 8);
         std::memcpy(o, &bytes, 4);
         o += 3;
     }
-    // The text ends at the first character outside the alphabet (found in
-    // the group that stopped the loop, or in the last 1 to 3 characters),
-    // which must be `stop`.
-    for (size_t j = i; j < n; j++)
-        if (kDecode[in[j]] == kInvalid) {
-            if (static_cast<int>(in[j]) != stop) return false;
-            end = j;
-            break;
-        }
-    size_t rest = end - i;
+    size_t rest = n - i;
     if (rest == 1 || (rest && !decode_tail(in + i, rest, o))) return false;
     written = static_cast<size_t>(o - first);
-    length = end;
-    return true;
-}
-
-bool decode(const uint8_t *in, size_t n, int stop, std::string &out, size_t &length) {
-    size_t start = out.size();
-    // Room for the whole groups, the 1-2 bytes of a partial one, and the
-    // fourth byte the last whole group writes.
-    out.resize(start + base64url_decode_room(n));
-    size_t written = 0;
-    if (!decode_raw(in, n, stop, reinterpret_cast<uint8_t *>(out.data() + start), written,
-                    length)) {
-        out.resize(start);
-        return false;
-    }
-    out.resize(start + written);
     return true;
 }
 
@@ -168,8 +140,8 @@ Status base64url_decode_to(std::string_view text, char *out, size_t &written) {
     for (size_t done = 0; done == 0 || done < n;) {
         if (done > 0 && cancel_requested()) return cancelled();
         size_t chunk = std::min(kChunkBytes, n - done);
-        size_t chunk_written = 0, length = 0;
-        if (!decode_raw(in + done, chunk, -1, o + written, chunk_written, length))
+        size_t chunk_written = 0;
+        if (!decode_raw(in + done, chunk, o + written, chunk_written))
             return Status::Malformed("invalid base64url",
                                      "Input must be unpadded base64url (RFC 4648 section 5) "
                                      "without white space or non-zero trailing bits.");
@@ -181,13 +153,18 @@ Status base64url_decode_to(std::string_view text, char *out, size_t &written) {
 }
 
 bool base64url_decode(std::string_view text, std::string &out) {
-    size_t length = 0;
-    return decode(reinterpret_cast<const uint8_t *>(text.data()), text.size(), -1, out, length);
-}
-
-bool base64url_decode_until(std::string_view text, char stop, std::string &out, size_t &length) {
-    return decode(reinterpret_cast<const uint8_t *>(text.data()), text.size(),
-                  static_cast<unsigned char>(stop), out, length);
+    size_t start = out.size();
+    // Room for the whole groups, the 1-2 bytes of a partial one, and the
+    // fourth byte the last whole group writes.
+    out.resize(start + base64url_decode_room(text.size()));
+    size_t written = 0;
+    if (!decode_raw(reinterpret_cast<const uint8_t *>(text.data()), text.size(),
+                    reinterpret_cast<uint8_t *>(out.data() + start), written)) {
+        out.resize(start);
+        return false;
+    }
+    out.resize(start + written);
+    return true;
 }
 
 }  // namespace pgjwt

@@ -38,10 +38,4 @@ Status base64url_decode_to(std::string_view text, char *out, size_t &written);
 // one accepted encoding). Appends to `out`; false when `text` is not strict.
 bool base64url_decode(std::string_view text, std::string &out);
 
-// The same strict decode of `text` up to its first `stop` character (or its
-// end): `length` is set to the number of characters decoded, the position
-// of `stop` or text.size(). False when those characters are not strict
-// base64url. Lets a caller split and decode in one pass.
-bool base64url_decode_until(std::string_view text, char stop, std::string &out, size_t &length);
-
 }  // namespace pgjwt

@@ -76,11 +76,6 @@ struct HeaderCache {
         out.header = parsed;
         out.header_generation = generation;
     }
-    // Does `token` start with the cached header and a dot?
-    bool starts(std::string_view token) const {
-        return generation != 0 && token.size() > encoded.size() && token[encoded.size()] == '.' &&
-               token.starts_with(encoded);
-    }
 };
 
 HeaderCache &header_cache() {
@@ -88,41 +83,10 @@ HeaderCache &header_cache() {
     return instance;
 }
 
-// The payload and signature decoded while splitting, in one pass over the
-// token; false (with `out` to be refilled) for anything but a well-formed
-// three-part token, whose exact error the slow path then reports.
-bool decode_fast(std::string_view token, size_t header_end, Jws &out) {
-    std::string_view rest = token.substr(header_end + 1);
-    size_t payload_length = 0, signature_length = 0;
-    out.payload.clear();
-    out.payload.reserve(decoded_size(rest.size()) + json_padding());
-    if (!base64url_decode_until(rest, '.', out.payload, payload_length) ||
-        payload_length == rest.size())
-        return false;
-    std::string_view signature = rest.substr(payload_length + 1);
-    out.signature.clear();
-    out.signature.reserve(decoded_size(signature.size()));
-    if (!base64url_decode_until(signature, '.', out.signature, signature_length) ||
-        signature_length != signature.size())
-        return false;
-    out.parts.header_b64 = token.substr(0, header_end);
-    out.parts.payload_b64 = rest.substr(0, payload_length);
-    out.parts.signature_b64 = signature;
-    out.parts.signing_input = token.substr(0, header_end + 1 + payload_length);
-    return true;
-}
-
 }  // namespace
 
 Status jws_decode(std::string_view token, Jws &out) {
     HeaderCache &cache = header_cache();
-    // The common case first: the cached header, then payload and signature
-    // split and decoded together.
-    if (token.size() <= kMaxTokenBytes && cache.starts(token) &&
-        decode_fast(token, cache.encoded.size(), out)) {
-        cache.copy_to(out);
-        return Status::Ok();
-    }
     PGJWT_TRY(jws_split(token, out.parts));
     bool same_header = cache.holds(out.parts.header_b64);
     if (!same_header) {

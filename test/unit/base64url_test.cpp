@@ -12,7 +12,6 @@ namespace {
 
 using pgjwt::base64url_append;
 using pgjwt::base64url_decode;
-using pgjwt::base64url_decode_until;
 using pgjwt::base64url_encode;
 
 constexpr std::string_view kAlphabet =
@@ -117,43 +116,6 @@ TEST(Base64Url, NonZeroTrailingBitsAreRefused) {
     EXPECT_FALSE(Decode("AB", out));
     EXPECT_TRUE(Decode("AA", out));
     EXPECT_EQ(out, std::string(1, '\0'));
-}
-
-// Splitting and decoding in one pass gives what decoding the part before the
-// delimiter gives, wherever the delimiter falls within a 4-character group,
-// and refuses what that decode refuses.
-TEST(Base64Url, DecodeUntilIsDecodeOfThePrefix) {
-    const std::string text = "Zm9vYmFyYmF6cXV4";  // "foobarbazqux"
-    for (size_t cut = 0; cut <= text.size(); cut++) {
-        for (std::string_view tail : {"", ".", ".Zm9v", ".Zm9v.x", ".=", "..."}) {
-            std::string input = text.substr(0, cut) + std::string(tail);
-            std::string expected, out = "keep:";
-            bool expected_ok = base64url_decode(text.substr(0, cut), expected);
-            size_t length = 12345;
-            bool ok = base64url_decode_until(input, '.', out, length);
-            EXPECT_EQ(ok, expected_ok) << input;
-            if (expected_ok) {
-                EXPECT_EQ(length, cut) << input;
-                EXPECT_EQ(out, "keep:" + expected) << input;
-            } else {
-                EXPECT_EQ(out, "keep:") << input;
-            }
-        }
-    }
-    // A character that is neither the alphabet nor the delimiter is refused,
-    // before the delimiter or instead of it.
-    for (std::string_view input : {"Zm9v=.", "Zm9=.", "Z=.", "Zm 9v.", "Zm9v+a.", "Zm9vYmFy/"}) {
-        std::string out;
-        size_t length = 0;
-        EXPECT_FALSE(base64url_decode_until(input, '.', out, length)) << input;
-        EXPECT_EQ(out, "") << input;
-    }
-    // No delimiter: the whole text, as base64url_decode.
-    std::string out;
-    size_t length = 0;
-    EXPECT_TRUE(base64url_decode_until("Zm9vYg", '.', out, length));
-    EXPECT_EQ(length, 6u);
-    EXPECT_EQ(out, "foob");
 }
 
 TEST(Base64Url, EmptyTextIsTheEmptyString) {

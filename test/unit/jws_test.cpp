@@ -239,8 +239,8 @@ TEST(JwsDecode, ReusedJwsAlwaysHoldsTheCurrentHeader) {
     expect_header(other, b, "RS256", "b");
 }
 
-// With its header cached, a token is split and decoded in one pass; every
-// token that pass cannot take gets the same answer as without the cache.
+// Every malformed token gets the same answer whether its header is the one
+// jws_decode has cached or not.
 TEST(JwsDecode, CachedHeaderGivesTheSameErrors) {
     const std::string header = base64url_encode(R"({"alg":"HS256"})");
     const char *base64_detail =
