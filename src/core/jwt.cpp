@@ -90,9 +90,7 @@ Status jwt_sign(const JwtSignRequest &request, std::string &token) {
     if (!request.replacements.empty()) {
         PGJWT_TRY(caller_payload(replace_json_members(payload, request.replacements, claims)));
     } else if (request.keep_claims_text) {
-        PGJWT_TRY(caller_payload(request.claims_valid_json
-                                     ? validate_json_object_of_valid_json(payload, "payload")
-                                     : validate_json_object(payload, "payload")));
+        PGJWT_TRY(caller_payload(validate_json_object(payload, "payload")));
         return jws_sign_encoded(header, request.claims_json, request.alg, request.key, token);
     } else {
         PGJWT_TRY(caller_payload(minify_json_object(payload, "payload", claims)));
