@@ -84,7 +84,8 @@ std::string asymmetric_claims(size_t row) {
 
 // A json payload is valid JSON already (the glue says so where the API has
 // the flag); a jsonb one is minified.
-void set_valid_json(JwtSignRequest &request, bool valid) {
+template <typename Request>
+void set_valid_json(Request &request, bool valid) {
     if constexpr (requires { request.claims_valid_json; }) request.claims_valid_json = valid;
 }
 
@@ -113,15 +114,39 @@ Status verify_row(Algorithm alg, std::string_view key_text, std::string_view tok
 }
 
 std::vector<std::string> make_tokens(Algorithm alg, const std::string &private_key,
-                                     std::string (*claims)(size_t)) {
+                                     std::string (*claims)(size_t),
+                                     std::string_view extra_header = {}) {
     std::vector<std::string> tokens;
     for (size_t i = 0; i < kRows; i++) {
         std::string c = claims(i);
         std::string token;
-        check(sign_row(alg, private_key, c, token), "make tokens");
+        JwtSignRequest request = sign_request(alg, c);
+        request.extra_header = extra_header;
+        check(resolve_signing_key(alg, private_key, KeyEncoding::text, request.key), "make tokens");
+        check(jwt_sign(request, token), "make tokens");
         tokens.push_back(token);
     }
     return tokens;
+}
+
+std::string public_jwk_of(const std::string &pem_path, Algorithm alg, std::string_view kid) {
+    ImportedKey key;
+    check(import_pem(read_file(pem_path), key), "public JWK");
+    std::string jwk;
+    check(public_jwk(key, alg, kid, jwk), "public JWK");
+    return jwk;
+}
+
+// jwt.validate without a key argument, the keys from the pg_jwt.jwks setting.
+void validate_with_setting(std::string_view token, std::string_view jwks, const char *what) {
+    ValidationKeys keys;
+    keys.configured_jwks = jwks;
+    ValidationPolicy policy;
+    policy.now = kNow;
+    policy.has_audience = true;
+    policy.audience = "pg_jwt-bench";
+    static ValidatedToken out;
+    check(jwt_validate(token, keys, policy, out), what);
 }
 
 struct Operation {
@@ -222,27 +247,30 @@ std::map<std::string, Operation> operations() {
             }};
     }
     // jwt.validate without a key: the public keys of the pg_jwt.jwks
-    // setting (no keyring).
+    // setting (no keyring). ES256: one key, tokens without kid. RS256: an
+    // identity provider's set of three keys, tokens naming theirs by kid.
     ops["es256_validate_jwks"] = {[=, tokens = std::vector<std::string>(),
                                    jwks = std::string()](size_t i) mutable {
         if (tokens.empty()) {
             tokens =
                 make_tokens(Algorithm::ES256, read_file(dir + "/ec_p256.pem"), asymmetric_claims);
-            ImportedKey key;
-            check(import_pem(read_file(dir + "/ec_p256.pub.pem"), key), "es256_validate_jwks");
-            std::string jwk;
-            check(public_jwk(key, Algorithm::ES256, "bench", jwk), "es256_validate_jwks");
-            jwks = "{\"keys\":[" + jwk + "]}";
+            jwks = "{\"keys\":[" + public_jwk_of(dir + "/ec_p256.pub.pem", Algorithm::ES256, "es") +
+                   "]}";
         }
-        ValidationKeys keys;
-        keys.configured_jwks = jwks;
-        ValidationPolicy policy;
-        policy.now = kNow;
-        policy.has_audience = true;
-        policy.audience = "pg_jwt-bench";
-        static ValidatedToken out;
-        check(jwt_validate(tokens[i % kRows], keys, policy, out), "es256_validate_jwks");
+        validate_with_setting(tokens[i % kRows], jwks, "es256_validate_jwks");
     }};
+    ops["rs256_validate_jwks"] = {
+        [=, tokens = std::vector<std::string>(), jwks = std::string()](size_t i) mutable {
+            if (tokens.empty()) {
+                tokens = make_tokens(Algorithm::RS256, read_file(dir + "/rsa2048.pem"),
+                                     asymmetric_claims, R"({"kid":"rsa-b"})");
+                jwks = "{\"keys\":[" +
+                       public_jwk_of(dir + "/rsa3072.pub.pem", Algorithm::RS256, "rsa-a") + "," +
+                       public_jwk_of(dir + "/rsa2048.pub.pem", Algorithm::RS256, "rsa-b") + "," +
+                       public_jwk_of(dir + "/rsa8192.pub.pem", Algorithm::RS256, "rsa-c") + "]}";
+            }
+            validate_with_setting(tokens[i % kRows], jwks, "rs256_validate_jwks");
+        }};
     return ops;
 }
 
