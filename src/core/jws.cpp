@@ -58,23 +58,16 @@ namespace {
 
 // The header cache of jws_decode: rows of one query usually share one
 // header, so when its encoded form is the last one seen, that decode and
-// parse are reused. Each new cached header gets a new generation, so that a
-// caller reusing its Jws row after row (and so already holding the cached
-// header) skips even the copy.
+// parse are reused.
 struct HeaderCache {
+    bool valid = false;
     std::string encoded, json;
     JoseHeader parsed;
-    uint64_t generation = 0;   // 0: nothing cached
-    uint64_t generations = 0;  // never reused, even after a failed parse
 
-    bool holds(std::string_view header_b64) const {
-        return generation != 0 && header_b64 == encoded;
-    }
+    bool holds(std::string_view header_b64) const { return valid && header_b64 == encoded; }
     void copy_to(Jws &out) const {
-        if (out.header_generation == generation) return;
         out.header_json = json;
         out.header = parsed;
-        out.header_generation = generation;
     }
 };
 
@@ -89,25 +82,21 @@ Status jws_decode(std::string_view token, Jws &out) {
     HeaderCache &cache = header_cache();
     PGJWT_TRY(jws_split(token, out.parts));
     bool same_header = cache.holds(out.parts.header_b64);
-    if (!same_header) {
-        out.header_generation = 0;
+    if (!same_header)
         PGJWT_TRY(
             decode_part(out.parts.header_b64, "token header", out.header_json, json_padding()));
-    }
     PGJWT_TRY(decode_part(out.parts.payload_b64, "token payload", out.payload, json_padding()));
     PGJWT_TRY(decode_part(out.parts.signature_b64, "token signature", out.signature, 0));
     if (same_header) {
         cache.copy_to(out);
         return Status::Ok();
     }
-    uint64_t next_generation = ++cache.generations;
-    cache.generation = 0;
+    cache.valid = false;
     PGJWT_TRY(parse_jose_header(json_input(out.header_json), out.header));
     cache.encoded = out.parts.header_b64;
     cache.json = out.header_json;
     cache.parsed = out.header;
-    cache.generation = next_generation;
-    out.header_generation = next_generation;
+    cache.valid = true;
     return Status::Ok();
 }
 

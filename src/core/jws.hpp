@@ -34,9 +34,6 @@ struct Jws {
     std::string payload;      // decoded bytes
     std::string signature;    // decoded bytes
     JoseHeader header;
-    // Which cached header decode `header_json` and `header` hold (0: none),
-    // so that a Jws reused row after row is not re-copied (see jws_decode).
-    uint64_t header_generation = 0;
 };
 
 // Splits, strictly decodes every part and parses the protected header.
