@@ -54,50 +54,12 @@ Status jws_split(std::string_view token, JwsParts &out) {
     return Status::Ok();
 }
 
-namespace {
-
-// The header cache of jws_decode: rows of one query usually share one
-// header, so when its encoded form is the last one seen, that decode and
-// parse are reused.
-struct HeaderCache {
-    bool valid = false;
-    std::string encoded, json;
-    JoseHeader parsed;
-
-    bool holds(std::string_view header_b64) const { return valid && header_b64 == encoded; }
-    void copy_to(Jws &out) const {
-        out.header_json = json;
-        out.header = parsed;
-    }
-};
-
-HeaderCache &header_cache() {
-    static HeaderCache instance;
-    return instance;
-}
-
-}  // namespace
-
 Status jws_decode(std::string_view token, Jws &out) {
-    HeaderCache &cache = header_cache();
     PGJWT_TRY(jws_split(token, out.parts));
-    bool same_header = cache.holds(out.parts.header_b64);
-    if (!same_header)
-        PGJWT_TRY(
-            decode_part(out.parts.header_b64, "token header", out.header_json, json_padding()));
+    PGJWT_TRY(decode_part(out.parts.header_b64, "token header", out.header_json, json_padding()));
     PGJWT_TRY(decode_part(out.parts.payload_b64, "token payload", out.payload, json_padding()));
     PGJWT_TRY(decode_part(out.parts.signature_b64, "token signature", out.signature, 0));
-    if (same_header) {
-        cache.copy_to(out);
-        return Status::Ok();
-    }
-    cache.valid = false;
-    PGJWT_TRY(parse_jose_header(json_input(out.header_json), out.header));
-    cache.encoded = out.parts.header_b64;
-    cache.json = out.header_json;
-    cache.parsed = out.header;
-    cache.valid = true;
-    return Status::Ok();
+    return parse_jose_header(json_input(out.header_json), out.header);
 }
 
 Status jws_verify(const Jws &jws, Algorithm alg, const Key &key) {
