@@ -82,16 +82,9 @@ Status jws_verify(const Jws &jws, Algorithm alg, const Key &key) {
 
 Status jws_sign(std::string_view header_json, std::string_view payload, Algorithm alg,
                 const Key &key, std::string &token) {
-    std::string header_b64;
-    base64url_append(header_json, header_b64);
-    return jws_sign_encoded(header_b64, payload, alg, key, token);
-}
-
-Status jws_sign_encoded(std::string_view header_b64, std::string_view payload, Algorithm alg,
-                        const Key &key, std::string &token) {
     token.clear();
-    token.reserve(header_b64.size() + payload.size() * 4 / 3 + 96);
-    token.append(header_b64);
+    token.reserve((header_json.size() + payload.size()) * 4 / 3 + 96);
+    base64url_append(header_json, token);
     token.push_back('.');
     base64url_append(payload, token);
     // Kept across calls (a backend is one thread): one allocation less a

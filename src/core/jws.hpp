@@ -49,8 +49,4 @@ Status jws_verify(const Jws &jws, Algorithm alg, const Key &key);
 Status jws_sign(std::string_view header_json, std::string_view payload, Algorithm alg,
                 const Key &key, std::string &token);
 
-// The same with the header already in its base64url form.
-Status jws_sign_encoded(std::string_view header_b64, std::string_view payload, Algorithm alg,
-                        const Key &key, std::string &token);
-
 }  // namespace pgjwt
