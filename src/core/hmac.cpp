@@ -44,44 +44,30 @@ EVP_MAC *hmac_algorithm() {
 Status keyed_context(Algorithm alg, std::string_view secret, EVP_MAC_CTX *&out) {
     // The cache key of the last lookup, reused: no allocation per message.
     // (It holds a secret, as does the cache itself; the cache wipes evicted
-    // keys.) The same secret is usually passed on every row: when it is the
-    // last one looked up and the cache has not changed since, the context
-    // found then is used again without hashing the key.
+    // keys.)
     static std::string key;
-    static EVP_MAC_CTX *last = nullptr;
-    static uint64_t last_generation = 0;
     LruCache<MacCtxPtr> &contexts = cache();
-    if (last != nullptr && last_generation == contexts.generation() &&
-        key.size() == secret.size() + 1 && key[0] == static_cast<char>(alg) &&
-        std::string_view(key).substr(1) == secret) {
-        out = last;
-        return Status::Ok();
-    }
-    last = nullptr;
     key.clear();
     key.push_back(static_cast<char>(alg));
     key.append(secret);
     if (MacCtxPtr *hit = contexts.find(key)) {
         out = hit->get();
-    } else {
-        EVP_MAC *mac = hmac_algorithm();
-        if (mac == nullptr) return openssl_failure("load the HMAC implementation");
-        MacCtxPtr ctx(EVP_MAC_CTX_new(mac));
-        if (!ctx) return openssl_failure("allocate an HMAC context");
-        OSSL_PARAM params[] = {
-            OSSL_PARAM_construct_utf8_string(
-                OSSL_MAC_PARAM_DIGEST,
-                const_cast<char *>(digest_openssl_name(algorithm_digest(alg))), 0),
-            OSSL_PARAM_construct_end()};
-        if (EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char *>(secret.data()),
-                         secret.size(), params) != 1)
-            return openssl_failure("initialise HMAC");
-        out = ctx.get();
-        // An HMAC context holds the inner and outer digest states: about 1 KiB.
-        contexts.insert(key, std::move(ctx), 1024);
+        return Status::Ok();
     }
-    last = out;
-    last_generation = contexts.generation();
+    EVP_MAC *mac = hmac_algorithm();
+    if (mac == nullptr) return openssl_failure("load the HMAC implementation");
+    MacCtxPtr ctx(EVP_MAC_CTX_new(mac));
+    if (!ctx) return openssl_failure("allocate an HMAC context");
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(
+                               OSSL_MAC_PARAM_DIGEST,
+                               const_cast<char *>(digest_openssl_name(algorithm_digest(alg))), 0),
+                           OSSL_PARAM_construct_end()};
+    if (EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char *>(secret.data()),
+                     secret.size(), params) != 1)
+        return openssl_failure("initialise HMAC");
+    out = ctx.get();
+    // An HMAC context holds the inner and outer digest states: about 1 KiB.
+    contexts.insert(key, std::move(ctx), 1024);
     return Status::Ok();
 }
 

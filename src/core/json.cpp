@@ -334,98 +334,6 @@ void append_minified(std::string_view text, std::string &out) {
     }
 }
 
-// --- objects whose syntax the caller vouches for --------------------------
-// PostgreSQL's json type holds only valid JSON (RFC 8259): for such a
-// payload, what the strict rules add to the syntax (duplicate member names,
-// U+0000, the depth cap, an object at the top) can be decided by walking the
-// text, without simdjson's tree: a third of the instructions, and much less
-// code to bring back into the instruction cache between two signatures. The
-// walk only ever says "all rules hold" or "not decided here": anything it
-// does not handle simply (a backslash or a non-ASCII byte in a string, an
-// object of more than 16 members, a duplicate, a container too deep) goes to
-// the full parse, which gives the verdict and its message. It relies on the
-// syntax (`tru` would pass as a scalar), so it is only for text already
-// validated as JSON.
-
-bool scan_value(std::string_view s, size_t &i, size_t depth);
-
-// Byte classes of the walk, so that its loops test one table entry a byte.
-constexpr uint8_t kEndsScalar = 1;  // , } ] and JSON white space
-constexpr uint8_t kEndsString = 2;  // the quote, and what the walk leaves to the full parse:
-                                    // a backslash (an escape) or a non-ASCII byte
-constexpr std::array<uint8_t, 256> make_walk_classes() {
-    std::array<uint8_t, 256> classes{};
-    for (char c : {',', '}', ']', ' ', '\t', '\n', '\r'})
-        classes[static_cast<unsigned char>(c)] |= kEndsScalar;
-    classes['"'] |= kEndsString;
-    classes['\\'] |= kEndsString;
-    for (size_t c = 0x80; c < 256; c++) classes[c] |= kEndsString;
-    return classes;
-}
-constexpr auto kWalkClasses = make_walk_classes();
-
-uint8_t walk_class(char c) {
-    return kWalkClasses[static_cast<unsigned char>(c)];
-}
-
-// A string without escapes and of ASCII characters only; `i` at its quote.
-bool scan_plain_string(std::string_view s, size_t &i, std::string_view &content) {
-    size_t j = i + 1;
-    while (j < s.size() && !(walk_class(s[j]) & kEndsString)) j++;
-    if (j >= s.size() || s[j] != '"') return false;
-    content = s.substr(i + 1, j - i - 1);
-    i = j + 1;
-    return true;
-}
-
-bool scan_container(std::string_view s, size_t &i, size_t depth) {
-    if (depth > kMaxJsonDepth) return false;
-    const bool object = s[i] == '{';
-    const char close = object ? '}' : ']';
-    constexpr size_t kMembers = 16;
-    std::string_view names[kMembers];
-    size_t n = 0;
-    i = skip_space(s, i + 1);
-    if (i < s.size() && s[i] == close) {
-        i++;
-        return true;
-    }
-    while (true) {
-        if (object) {
-            std::string_view name;
-            if (i >= s.size() || s[i] != '"' || !scan_plain_string(s, i, name) || n == kMembers)
-                return false;
-            for (size_t k = 0; k < n; k++)
-                if (same_name(names[k], name)) return false;
-            names[n++] = name;
-            i = skip_space(s, i);
-            if (i >= s.size() || s[i] != ':') return false;
-            i = skip_space(s, i + 1);
-        }
-        if (!scan_value(s, i, depth + 1)) return false;
-        i = skip_space(s, i);
-        if (i >= s.size()) return false;
-        if (s[i] == close) {
-            i++;
-            return true;
-        }
-        if (s[i] != ',') return false;
-        i = skip_space(s, i + 1);
-    }
-}
-
-bool scan_value(std::string_view s, size_t &i, size_t depth) {
-    if (i >= s.size()) return false;
-    if (s[i] == '{' || s[i] == '[') return scan_container(s, i, depth);
-    if (s[i] == '"') {
-        std::string_view content;
-        return scan_plain_string(s, i, content);
-    }
-    size_t start = i;  // a number, true, false or null
-    while (i < s.size() && !(walk_class(s[i]) & kEndsScalar)) i++;
-    return i > start;
-}
-
 }  // namespace
 
 void json_release_large_buffers() noexcept {
@@ -501,14 +409,6 @@ Status parse_jose_header(JsonInput json, JoseHeader &out) {
 Status validate_json_object(JsonInput json, const char *what) {
     dom::object object;
     return parse_object(json, what, object);
-}
-
-Status validate_json_object_of_valid_json(JsonInput json, const char *what) {
-    std::string_view s(json.data, json.size);
-    size_t i = skip_space(s, 0);
-    if (i < s.size() && s[i] == '{' && scan_container(s, i, 1) && skip_space(s, i) == s.size())
-        return Status::Ok();
-    return validate_json_object(json, what);
 }
 
 Status minify_json_object(JsonInput json, const char *what, std::string &out) {

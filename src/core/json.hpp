@@ -59,11 +59,6 @@ struct NumericDate {
 Status parse_jose_header(JsonInput json, JoseHeader &out);
 // Validates `json` as an object without looking inside (beyond the strict rules).
 Status validate_json_object(JsonInput json, const char *what);
-// The same for text the caller knows to be valid JSON (PostgreSQL's json
-// type): the strict rules are checked by a walk of the text, and only what
-// the walk cannot decide goes through the full parse. Same verdicts and
-// messages as validate_json_object for valid JSON; not for other text.
-Status validate_json_object_of_valid_json(JsonInput json, const char *what);
 
 // The minified form of a JSON object (validated as above).
 Status minify_json_object(JsonInput json, const char *what, std::string &out);

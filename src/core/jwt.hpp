@@ -24,9 +24,6 @@ struct JwtSignRequest {
     // Members whose values are replaced by raw JSON texts (a row's timestamp
     // columns named exp, nbf, iat become NumericDates); implies minifying.
     std::vector<std::pair<std::string, std::string>> replacements;
-    // claims_json is known to be valid JSON (a PostgreSQL json value): the
-    // strict rules are then checked by a walk of the text where it can.
-    bool claims_valid_json = false;
 };
 Status jwt_sign(const JwtSignRequest &request, std::string &token);
 

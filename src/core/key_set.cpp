@@ -186,38 +186,23 @@ static Status check_key_type(Algorithm alg, const ImportedKey &key) {
 Status resolve_key_set(Algorithm alg, std::string_view material, KeyPurpose purpose,
                        const KeySet *&out) {
     openssl_clear_errors();
-    // The same key text is usually passed on every row: when it is the last
-    // one resolved and the cache has not changed since, skip building and
-    // hashing the cache key.
-    static std::string last_key;
-    static const KeySet *last_set = nullptr;
-    static uint64_t last_generation = 0;
     LruCache<std::unique_ptr<KeySet>> &sets = cache();
-    if (last_set != nullptr && last_generation == sets.generation() &&
-        last_key.size() == material.size() + 2 && last_key[0] == static_cast<char>(alg) &&
-        last_key[1] == static_cast<char>(purpose) &&
-        std::string_view(last_key).substr(2) == material) {
-        out = last_set;
-        return Status::Ok();
-    }
     std::string cache_key = set_cache_key(alg, purpose, material);
+    Status status = Status::Ok();
     if (std::unique_ptr<KeySet> *hit = sets.find(cache_key)) {
         out = hit->get();
     } else {
         auto set = std::make_unique<KeySet>();
-        Status parsed = parse_set(alg, material, purpose, *set);
-        if (!parsed.ok()) {
+        status = parse_set(alg, material, purpose, *set);
+        if (status.ok()) {
+            size_t bytes = set->keys.size() * kBytesPerKey;
+            out = sets.insert(cache_key, std::move(set), bytes).get();
+        } else {
             openssl_clear_errors();  // whatever a refused key left behind
-            return parsed;
         }
-        size_t bytes = set->keys.size() * kBytesPerKey;
-        out = sets.insert(cache_key, std::move(set), bytes).get();
     }
-    OPENSSL_cleanse(last_key.data(), last_key.size());
-    last_key = std::move(cache_key);
-    last_set = out;
-    last_generation = sets.generation();
-    return Status::Ok();
+    OPENSSL_cleanse(cache_key.data(), cache_key.size());
+    return status;
 }
 
 Status select_keys(const KeySet &set, const JoseHeader &header, std::vector<PreparedKey *> &out) {

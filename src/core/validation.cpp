@@ -156,28 +156,14 @@ Status check_claims(const ValidatedToken &token, const ValidationPolicy &policy)
     return Status::Ok();
 }
 
-// The keys of the pg_jwt.jwks setting, parsed once and kept while the
-// setting's text stays the same: every validation without a key argument
-// reads them (once per row in a bulk jwt.validate), and comparing the text
-// costs far less than parsing a JWK set.
-Status configured_keys(std::string_view text, const std::vector<JwkMembers> *&out) {
-    static std::string last_text;
-    static std::vector<JwkMembers> last_keys;
-    static bool cached = false;
-    if (!cached || text != last_text) {
-        cached = false;
-        std::vector<JwkMembers> keys;
-        bool is_set = false;
-        Status s = parse_jwk_text(text, keys, is_set);
-        if (!s.ok() && s.fault != Fault::invalid_argument) return s;  // too large, cancelled
-        if (!s.ok())
-            return Status::InvalidArgument("invalid pg_jwt.jwks setting",
-                                           s.detail.empty() ? s.message : s.detail);
-        last_keys = std::move(keys);
-        last_text.assign(text);
-        cached = true;
-    }
-    out = &last_keys;
+// The keys of the pg_jwt.jwks setting.
+Status configured_keys(std::string_view text, std::vector<JwkMembers> &out) {
+    bool is_set = false;
+    Status s = parse_jwk_text(text, out, is_set);
+    if (!s.ok() && s.fault != Fault::invalid_argument) return s;  // too large, cancelled
+    if (!s.ok())
+        return Status::InvalidArgument("invalid pg_jwt.jwks setting",
+                                       s.detail.empty() ? s.message : s.detail);
     return Status::Ok();
 }
 
@@ -191,12 +177,13 @@ Status need(ValidatedToken &out, KeyringRequest::Kind kind, std::string_view val
 // of that kid, else the pg_jwt.jwks key of that kid; without, the newest
 // usable keyring keys of `alg`, then the setting's keys for it (the
 // keyring's kids take precedence), at most kMaxCandidateKeys in all.
+// `configured` receives the setting's keys, which `jwks` may refer to.
 Status keyring_candidates(Algorithm alg, const JoseHeader &header, const ValidationKeys &keys,
-                          double now, std::vector<std::string_view> &jwks, ValidatedToken &out) {
-    static const std::vector<JwkMembers> none;
-    const std::vector<JwkMembers> *configured = &none;
+                          double now, std::vector<JwkMembers> &configured,
+                          std::vector<std::string_view> &jwks, ValidatedToken &out) {
+    configured.clear();
     if (!keys.configured_jwks.empty()) PGJWT_TRY(configured_keys(keys.configured_jwks, configured));
-    for (const JwkMembers &m : *configured)
+    for (const JwkMembers &m : configured)
         if (m.kty == "oct")
             return Status::InvalidArgument("pg_jwt.jwks must hold public keys only",
                                            "Settings are readable by every role; keep HMAC "
@@ -216,7 +203,7 @@ Status keyring_candidates(Algorithm alg, const JoseHeader &header, const Validat
                 }
             }
         }
-        for (const JwkMembers &m : *configured) {
+        for (const JwkMembers &m : configured) {
             if (!setting_fits(m) || !m.has_kid || m.kid != header.kid) continue;
             jwks.push_back(m.json);
             return Status::Ok();
@@ -234,7 +221,7 @@ Status keyring_candidates(Algorithm alg, const JoseHeader &header, const Validat
             if (jwks.size() == kMaxCandidateKeys) return Status::Ok();
         }
     }
-    for (const JwkMembers &m : *configured) {
+    for (const JwkMembers &m : configured) {
         if (!setting_fits(m)) continue;
         if (m.has_kid && std::find(kids.begin(), kids.end(), m.kid) != kids.end()) continue;
         jwks.push_back(m.json);
@@ -400,8 +387,9 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
         PGJWT_TRY(resolve_key(alg, keys.material, keys.encoding, key));
         PGJWT_TRY(jws_verify(out.jws, alg, key));
     } else {
+        std::vector<JwkMembers> configured;
         std::vector<std::string_view> jwks;
-        PGJWT_TRY(keyring_candidates(alg, header, keys, policy.now, jwks, out));
+        PGJWT_TRY(keyring_candidates(alg, header, keys, policy.now, configured, jwks, out));
         PGJWT_TRY(verify_with_candidates(alg, jwks, out));
     }
     return check_claims(out, policy);

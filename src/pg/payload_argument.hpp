@@ -20,8 +20,7 @@ constexpr int kTimeClaims = 3;
 struct PayloadArgument {
     const char *json = nullptr;
     size_t size = 0;
-    bool keep_text = true;    // text/json: signed byte-for-byte; jsonb, rows: minified
-    bool valid_json = false;  // a json value: PostgreSQL has checked its syntax
+    bool keep_text = true;  // text/json: signed byte-for-byte; jsonb, rows: minified
     const char *time_values[kTimeClaims] = {};  // nullptr: no replacement
 };
 // Read before the core runs and held across PostgreSQL calls: plain data.

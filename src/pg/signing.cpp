@@ -16,7 +16,6 @@ struct varlena *sign_payload(const PayloadArgument &payload, const KeyArgument &
         PGJWT_TRY(resolve_key_argument(key, KeyPurpose::sign, request.alg, request.key));
         request.claims_json = std::string_view(payload.json, payload.size);
         request.keep_claims_text = payload.keep_text;
-        request.claims_valid_json = payload.valid_json;
         request.extra_header = header ? std::string_view(header) : std::string_view();
         for (int i = 0; i < kTimeClaims; i++)
             if (payload.time_values[i] != nullptr)

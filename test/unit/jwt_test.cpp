@@ -154,42 +154,6 @@ TEST_F(Jwt, SignRefusesAConflictingHeader) {
                  Fault::invalid_argument, "header member \"typ\" must be a string", ""));
 }
 
-// jwt_sign keeps the last encoded header with what it was built from; in
-// any order of algorithms and header arguments (a refused one in between),
-// each token carries the header of its own call.
-TEST_F(Jwt, EachTokenCarriesItsOwnHeader) {
-    struct Call {
-        Algorithm alg;
-        const char *extra;
-        const char *header;  // expected, or nullptr: refused
-    };
-    const Call calls[] = {
-        {Algorithm::HS256, "", R"({"alg":"HS256","typ":"JWT"})"},
-        {Algorithm::HS256, "", R"({"alg":"HS256","typ":"JWT"})"},
-        {Algorithm::HS384, "", R"({"alg":"HS384","typ":"JWT"})"},
-        {Algorithm::HS384, R"({"kid":"a"})", R"({"alg":"HS384","typ":"JWT","kid":"a"})"},
-        {Algorithm::HS384, R"({"kid":"b"})", R"({"alg":"HS384","typ":"JWT","kid":"b"})"},
-        {Algorithm::HS384, R"({"kid":1})", nullptr},
-        {Algorithm::HS384, R"({"kid":1})", nullptr},
-        {Algorithm::HS384, R"({"kid":"b"})", R"({"alg":"HS384","typ":"JWT","kid":"b"})"},
-        {Algorithm::HS256, R"({"kid":"b"})", R"({"alg":"HS256","typ":"JWT","kid":"b"})"},
-        {Algorithm::HS256, "", R"({"alg":"HS256","typ":"JWT"})"},
-    };
-    for (const Call &c : calls) {
-        std::string token;
-        Status s = SignClaims(kFlavioClaims, c.alg, std::string(48, 'k'), token, c.extra);
-        if (c.header == nullptr) {
-            EXPECT_TRUE(
-                IsStatus(s, Fault::invalid_argument, "header member \"kid\" must be a string", ""));
-            continue;
-        }
-        ASSERT_TRUE(IsOk(s)) << c.extra;
-        Jws jws;
-        ASSERT_TRUE(IsOk(jwt_decode(token, jws)));
-        EXPECT_EQ(jws.header_json, c.header);
-    }
-}
-
 // The payload is the caller's: JSON that cannot be a claims set is the
 // caller's fault (22023), text that is not JSON at all is 22P02, as
 // PostgreSQL's own json input says.
