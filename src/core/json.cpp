@@ -14,10 +14,11 @@ namespace {
 
 namespace dom = simdjson::dom;
 
-// One parser and one padded scratch buffer per backend (a backend is one thread).
+// One parser and one padded scratch buffer per backend (a backend is one
+// thread). The scratch copy may hold key text: a SecretString.
 struct Reader {
     dom::parser parser;
-    std::string scratch;
+    SecretString scratch;
     bool allocated = false;
 };
 
@@ -178,8 +179,8 @@ size_t json_number_length(std::string_view s) {
     return i;
 }
 
-std::string tame_numbers(std::string_view text) {
-    std::string out;
+SecretString tame_numbers(std::string_view text) {
+    SecretString out;
     out.reserve(text.size() + 16);
     size_t i = 0;
     while (i < text.size()) {
@@ -342,11 +343,22 @@ void json_release_large_buffers() noexcept {
         r.parser = dom::parser{};  // allocates nothing until the next parse
         r.allocated = false;
     }
-    if (r.scratch.capacity() > kMaxKeptJsonBytes) std::string().swap(r.scratch);
+    if (r.scratch.capacity() > kMaxKeptJsonBytes) SecretString().swap(r.scratch);
 }
 
 Status parse_json_element(JsonInput json, const char *what, dom::element &root) {
     return parse(json, what, root);
+}
+
+void json_wipe_parser() noexcept {
+    Reader &r = reader();
+    OPENSSL_cleanse(r.scratch.data(), r.scratch.capacity());
+    // The unescaped strings of the last document: simdjson sizes this
+    // buffer for 5/3 of the largest document plus padding, and never
+    // writes beyond that.
+    dom::document &doc = r.parser.doc;
+    if (doc.string_buf)
+        OPENSSL_cleanse(doc.string_buf.get(), 5 * doc.capacity() / 3 + simdjson::SIMDJSON_PADDING);
 }
 
 size_t json_padding() {
@@ -418,7 +430,10 @@ Status minify_json_object(JsonInput json, const char *what, std::string &out) {
     return Status::Ok();
 }
 
-void json_append_string(std::string_view text, std::string &out) {
+namespace {
+
+template <typename String>
+void append_string(std::string_view text, String &out) {
     static constexpr char kHex[] = "0123456789abcdef";
     out.push_back('"');
     for (char ch : text) {
@@ -458,11 +473,27 @@ void json_append_string(std::string_view text, std::string &out) {
     out.push_back('"');
 }
 
-void json_append_member(std::string_view name, std::string_view value, std::string &object) {
+template <typename String>
+void append_member(std::string_view name, std::string_view value, String &object) {
     if (object.size() > 1) object.push_back(',');
-    json_append_string(name, object);
+    append_string(name, object);
     object.push_back(':');
-    json_append_string(value, object);
+    append_string(value, object);
+}
+
+}  // namespace
+
+void json_append_string(std::string_view text, std::string &out) {
+    append_string(text, out);
+}
+void json_append_string(std::string_view text, WipedString &out) {
+    append_string(text, out);
+}
+void json_append_member(std::string_view name, std::string_view value, std::string &object) {
+    append_member(name, value, object);
+}
+void json_append_member(std::string_view name, std::string_view value, WipedString &object) {
+    append_member(name, value, object);
 }
 
 Status build_jose_header(std::string_view alg, std::string_view extra, std::string_view kid,

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "secret.hpp"
 #include "status.hpp"
 
 namespace pgjwt {
@@ -85,9 +86,12 @@ Status replace_json_members(JsonInput json,
                             const std::vector<std::pair<std::string, std::string>> &replacements,
                             std::string &out);
 
-// Appends `text` as a JSON string literal.
+// Appends `text` as a JSON string literal (into a SecretString where the
+// text is key material).
 void json_append_string(std::string_view text, std::string &out);
+void json_append_string(std::string_view text, WipedString &out);
 // Appends "name":"value" to an object under construction ("{" so far, or more).
 void json_append_member(std::string_view name, std::string_view value, std::string &object);
+void json_append_member(std::string_view name, std::string_view value, WipedString &object);
 
 }  // namespace pgjwt

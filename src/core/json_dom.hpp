@@ -14,4 +14,9 @@ namespace pgjwt {
 // parser; `root` is valid until the next parse. Failures are Fault::malformed_token.
 Status parse_json_element(JsonInput json, const char *what, simdjson::dom::element &root);
 
+// Wipes what the backend's parser keeps of the last document (its copy of
+// the text, its unescaped strings), after key material was parsed; any
+// element of that parse is invalid afterwards.
+void json_wipe_parser() noexcept;
+
 }  // namespace pgjwt

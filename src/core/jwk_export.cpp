@@ -14,7 +14,7 @@ namespace pgjwt {
 namespace {
 
 Status annotated(const ImportedKey &key, bool with_private, Algorithm alg, std::string_view kid,
-                 std::string &json) {
+                 SecretString &json) {
     json = "{";
     PGJWT_TRY(append_key_members(key, with_private, json));
     json_append_member("alg", algorithm_name(alg), json);
@@ -36,10 +36,14 @@ Status random_kid(std::string &kid) {
 Status public_jwk(const ImportedKey &key, Algorithm alg, std::string_view kid, std::string &json) {
     json.clear();
     if (key.type == KeyType::oct) return Status::Ok();
-    return annotated(key, false, alg, kid, json);
+    SecretString built;
+    PGJWT_TRY(annotated(key, false, alg, kid, built));
+    json.assign(built);
+    return Status::Ok();
 }
 
-Status private_jwk(const ImportedKey &key, Algorithm alg, std::string_view kid, std::string &json) {
+Status private_jwk(const ImportedKey &key, Algorithm alg, std::string_view kid,
+                   SecretString &json) {
     return annotated(key, true, alg, kid, json);
 }
 
@@ -84,10 +88,6 @@ Status generate_key(Algorithm alg, size_t rsa_bits, ImportedKey &out) {
     if (raw == nullptr) return openssl_failure("generate a key");
     out.pkey.reset(raw);
     return Status::Ok();
-}
-
-KeyringEntry::~KeyringEntry() {
-    if (!private_jwk.empty()) OPENSSL_cleanse(private_jwk.data(), private_jwk.size());
 }
 
 Status keyring_entry(const ImportedKey &key, Algorithm alg, std::string_view kid,

@@ -16,7 +16,7 @@ namespace pgjwt {
 // keys, which have no public half and are never published.
 Status public_jwk(const ImportedKey &key, Algorithm alg, std::string_view kid, std::string &json);
 // The full private JWK, likewise annotated.
-Status private_jwk(const ImportedKey &key, Algorithm alg, std::string_view kid, std::string &json);
+Status private_jwk(const ImportedKey &key, Algorithm alg, std::string_view kid, SecretString &json);
 
 // A new key for `alg`: RSA of `rsa_bits` (2048, 3072 or 4096), the
 // algorithm's curve, or a random HMAC secret of the hash size.
@@ -27,10 +27,8 @@ Status generate_key(Algorithm alg, size_t rsa_bits, ImportedKey &out);
 // would allow guessing it offline) and both JWKs.
 struct KeyringEntry {
     std::string kid;
-    std::string public_jwk;   // empty for oct keys
-    std::string private_jwk;  // empty for public-only keys
-
-    ~KeyringEntry();  // wipes the private JWK
+    std::string public_jwk;    // empty for oct keys
+    SecretString private_jwk;  // empty for public-only keys
 };
 Status keyring_entry(const ImportedKey &key, Algorithm alg, std::string_view kid,
                      KeyringEntry &out);

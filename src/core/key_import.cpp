@@ -202,7 +202,7 @@ Status decode_certificate(std::string_view pem, ImportedKey &out) {
 
 // --- JWK members to OpenSSL ---------------------------------------------------
 
-Status decode_member(const std::string &text, const char *name, std::string &bytes) {
+Status decode_member(std::string_view text, const char *name, SecretString &bytes) {
     bytes.clear();
     if (text.empty() || !base64url_decode(text, bytes))
         return bad_key("invalid JSON Web Key",
@@ -210,13 +210,12 @@ Status decode_member(const std::string &text, const char *name, std::string &byt
     return Status::Ok();
 }
 
-Status push_bn(OSSL_PARAM_BLD *bld, const char *param, const std::string &b64, const char *name,
+Status push_bn(OSSL_PARAM_BLD *bld, const char *param, std::string_view b64, const char *name,
                std::vector<BnClearPtr> &keep) {
-    std::string bytes;
+    SecretString bytes;
     PGJWT_TRY(decode_member(b64, name, bytes));
     BnClearPtr bn(BN_bin2bn(reinterpret_cast<const unsigned char *>(bytes.data()),
                             static_cast<int>(bytes.size()), nullptr));
-    OPENSSL_cleanse(bytes.data(), bytes.size());
     if (!bn || OSSL_PARAM_BLD_push_BN(bld, param, bn.get()) != 1)
         return openssl_failure("build key parameters");
     keep.push_back(std::move(bn));
@@ -366,14 +365,16 @@ Status import_rsa_jwk(const JwkMembers &jwk, ImportedKey &out) {
 
 Status import_ec_jwk(const JwkMembers &jwk, Curve curve, ImportedKey &out) {
     size_t size = curve_field_size(curve);
-    std::string x, y;
+    SecretString x, y;
     PGJWT_TRY(decode_member(jwk.x, "x", x));
     PGJWT_TRY(decode_member(jwk.y, "y", y));
     if (x.size() != size || y.size() != size)
         return bad_key("invalid JSON Web Key",
                        "Members \"x\" and \"y\" of a " + std::string(curve_name(curve)) +
                            " key must be " + std::to_string(size) + " bytes long.");
-    std::string point = "\x04" + x + y;
+    std::string point = "\x04";
+    point.append(x);
+    point.append(y);
     ParamBldPtr bld(OSSL_PARAM_BLD_new());
     if (!bld) return openssl_failure("build key parameters");
     std::vector<BnClearPtr> keep;
@@ -384,9 +385,8 @@ Status import_ec_jwk(const JwkMembers &jwk, Curve curve, ImportedKey &out) {
         return openssl_failure("build key parameters");
     int selection = EVP_PKEY_PUBLIC_KEY;
     if (jwk.has_d) {
-        std::string d;
+        SecretString d;
         PGJWT_TRY(decode_member(jwk.d, "d", d));
-        OPENSSL_cleanse(d.data(), d.size());
         if (d.size() != size)
             return bad_key("invalid JSON Web Key",
                            "Member \"d\" of a " + std::string(curve_name(curve)) + " key must be " +
@@ -404,7 +404,7 @@ Status import_ec_jwk(const JwkMembers &jwk, Curve curve, ImportedKey &out) {
 Status import_okp_jwk(const JwkMembers &jwk, Curve curve, ImportedKey &out) {
     const char *type = openssl_name(curve);
     size_t size = curve_field_size(curve);
-    std::string x;
+    SecretString x;
     PGJWT_TRY(decode_member(jwk.x, "x", x));
     if (x.size() != size)
         return bad_key("invalid JSON Web Key",
@@ -412,15 +412,12 @@ Status import_okp_jwk(const JwkMembers &jwk, Curve curve, ImportedKey &out) {
                            std::to_string(size) + " bytes long.");
     EVP_PKEY *raw = nullptr;
     if (jwk.has_d) {
-        std::string d;
+        SecretString d;
         PGJWT_TRY(decode_member(jwk.d, "d", d));
-        if (d.size() != size) {
-            OPENSSL_cleanse(d.data(), d.size());
+        if (d.size() != size)
             return bad_key("invalid JSON Web Key", "Member \"d\" has the wrong length.");
-        }
         raw = EVP_PKEY_new_raw_private_key_ex(
             nullptr, type, nullptr, reinterpret_cast<const unsigned char *>(d.data()), d.size());
-        OPENSSL_cleanse(d.data(), d.size());
     } else {
         raw = EVP_PKEY_new_raw_public_key_ex(
             nullptr, type, nullptr, reinterpret_cast<const unsigned char *>(x.data()), x.size());
@@ -446,25 +443,32 @@ Status import_okp_jwk(const JwkMembers &jwk, Curve curve, ImportedKey &out) {
     return Status::Ok();
 }
 
+// Appends "name":"base64url(bytes)".
+void append_base64_member(SecretString &json, const char *name, std::string_view bytes) {
+    SecretString encoded;
+    base64url_append(bytes, encoded);
+    json_append_member(name, encoded, json);
+}
+
 // Appends "name":"base64url(param)"; `pad` fixes the width.
-Status append_bignum(std::string &json, EVP_PKEY *pkey, const char *param, const char *name,
+Status append_bignum(SecretString &json, EVP_PKEY *pkey, const char *param, const char *name,
                      size_t pad) {
     BIGNUM *raw = nullptr;
     // A failure must not silently drop a member: that would be another key.
     if (EVP_PKEY_get_bn_param(pkey, param, &raw) != 1) return openssl_failure("export the key");
     BnClearPtr bn(raw);
     size_t len = pad ? pad : static_cast<size_t>(BN_num_bytes(bn.get()));
-    std::string bytes(len, '\0');
+    SecretString bytes;
+    bytes.resize(len);
     if (BN_bn2binpad(bn.get(), reinterpret_cast<unsigned char *>(bytes.data()),
                      static_cast<int>(len)) < 0)
         return openssl_failure("export the key");
-    json_append_member(name, base64url_encode(bytes), json);
-    OPENSSL_cleanse(bytes.data(), bytes.size());
+    append_base64_member(json, name, bytes);
     return Status::Ok();
 }
 
-void append_raw(std::string &json, const char *name, const unsigned char *bytes, size_t len) {
-    json_append_member(name, base64url_encode({reinterpret_cast<const char *>(bytes), len}), json);
+void append_raw(SecretString &json, const char *name, const unsigned char *bytes, size_t len) {
+    append_base64_member(json, name, {reinterpret_cast<const char *>(bytes), len});
 }
 
 }  // namespace
@@ -481,10 +485,6 @@ std::string_view key_type_name(KeyType type) {
             return "OKP";
     }
     return "";
-}
-
-ImportedKey::~ImportedKey() {
-    if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());
 }
 
 bool looks_like_pem(std::string_view text) {
@@ -604,11 +604,11 @@ size_t rsa_modulus_bits(const ImportedKey &key) {
     return static_cast<size_t>(EVP_PKEY_get_bits(key.pkey.get()));
 }
 
-Status append_key_members(const ImportedKey &key, bool with_private, std::string &json) {
+Status append_key_members(const ImportedKey &key, bool with_private, SecretString &json) {
     EVP_PKEY *pkey = key.pkey.get();
     switch (key.type) {
         case KeyType::oct:
-            if (with_private) json_append_member("k", base64url_encode(key.secret), json);
+            if (with_private) append_base64_member(json, "k", key.secret);
             json_append_member("kty", "oct", json);
             break;
         case KeyType::rsa:
@@ -665,7 +665,7 @@ Status append_key_members(const ImportedKey &key, bool with_private, std::string
     return Status::Ok();
 }
 
-Status canonical_public_jwk(const ImportedKey &key, std::string &json) {
+Status canonical_public_jwk(const ImportedKey &key, SecretString &json) {
     openssl_clear_errors();
     json = "{";
     // An oct key has no public half: its thumbprint is over "k" (RFC 7638 3.2).
@@ -675,7 +675,7 @@ Status canonical_public_jwk(const ImportedKey &key, std::string &json) {
 }
 
 Status jwk_thumbprint(const ImportedKey &key, std::string &thumbprint) {
-    std::string json;
+    SecretString json;
     PGJWT_TRY(canonical_public_jwk(key, json));
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;

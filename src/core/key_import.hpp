@@ -13,6 +13,7 @@
 #include "algorithm.hpp"
 #include "jwk.hpp"
 #include "openssl_ptr.hpp"
+#include "secret.hpp"
 #include "status.hpp"
 
 namespace pgjwt {
@@ -24,15 +25,13 @@ std::string_view key_type_name(KeyType type);  // the JWK kty: "oct", "RSA", "EC
 struct ImportedKey {
     KeyType type = KeyType::oct;
     Curve curve = Curve::none;  // EC and OKP
-    PkeyPtr pkey;               // RSA, EC, OKP
-    std::string secret;         // oct
+    PkeyPtr pkey;               // RSA, EC, OKP (OpenSSL wipes private keys it frees)
+    SecretString secret;        // oct
     bool has_private = false;
     // JWK metadata; absent for PEM and raw secrets.
     bool has_alg = false, has_kid = false, has_use = false, has_key_ops = false;
     std::string alg, kid, use;
     std::vector<std::string> key_ops;
-
-    ~ImportedKey();  // wipes the secret
 };
 
 // True when the text (after white space) starts a PEM block.
@@ -48,12 +47,12 @@ Status import_key_text(Algorithm alg, std::string_view text, ImportedKey &out);
 // Appends the key's JWK members to an object under construction: the
 // required public members in lexicographic order (RFC 7638), then, with
 // `with_private`, the private ones.
-Status append_key_members(const ImportedKey &key, bool with_private, std::string &json);
+Status append_key_members(const ImportedKey &key, bool with_private, SecretString &json);
 
 // The RFC 7638 canonical public JWK: only the required public members, in
 // lexicographic order, no white space. Input of a thumbprint, and the core
 // of every published JWK.
-Status canonical_public_jwk(const ImportedKey &key, std::string &json);
+Status canonical_public_jwk(const ImportedKey &key, SecretString &json);
 // base64url(SHA-256(canonical_public_jwk)): the RFC 7638 thumbprint.
 Status jwk_thumbprint(const ImportedKey &key, std::string &thumbprint);
 

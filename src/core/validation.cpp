@@ -173,21 +173,34 @@ Status need(ValidatedToken &out, KeyringRequest::Kind kind, std::string_view val
     return Status::Internal("keyring lookup needed");
 }
 
-// The JWK texts to try for the token, in order: with a kid, the keyring key
-// of that kid, else the pg_jwt.jwks key of that kid; without, the newest
-// usable keyring keys of `alg`, then the setting's keys for it (the
-// keyring's kids take precedence), at most kMaxCandidateKeys in all.
-// `configured` receives the setting's keys, which `jwks` may refer to.
+// The JWK texts to try for a token, in order: views into the keyring cache
+// or into `made`, the texts of the pg_jwt.jwks keys used.
+struct CandidateTexts {
+    std::vector<JwkMembers> configured;  // the setting's keys
+    std::vector<SecretString> made;
+    std::vector<std::string_view> jwks;
+
+    void add(const JwkMembers &m) {
+        made.push_back(jwk_text(m));
+        jwks.push_back(made.back().view());
+    }
+};
+
+// The candidates: with a kid, the keyring key of that kid, else the
+// pg_jwt.jwks key of that kid; without, the newest usable keyring keys of
+// `alg`, then the setting's keys for it (the keyring's kids take
+// precedence), at most kMaxCandidateKeys in all.
 Status keyring_candidates(Algorithm alg, const JoseHeader &header, const ValidationKeys &keys,
-                          double now, std::vector<JwkMembers> &configured,
-                          std::vector<std::string_view> &jwks, ValidatedToken &out) {
-    configured.clear();
-    if (!keys.configured_jwks.empty()) PGJWT_TRY(configured_keys(keys.configured_jwks, configured));
-    for (const JwkMembers &m : configured)
+                          double now, CandidateTexts &c, ValidatedToken &out) {
+    if (!keys.configured_jwks.empty())
+        PGJWT_TRY(configured_keys(keys.configured_jwks, c.configured));
+    for (const JwkMembers &m : c.configured)
         if (m.kty == "oct")
             return Status::InvalidArgument("pg_jwt.jwks must hold public keys only",
                                            "Settings are readable by every role; keep HMAC "
                                            "secrets in jwt.keys.");
+    // Reserved, so that the views into `made` stay valid.
+    c.made.reserve(std::min(c.configured.size(), kMaxCandidateKeys));
     const std::string_view name = algorithm_name(alg);
     const bool hmac = algorithm_family(alg) == AlgorithmFamily::hmac;
     auto setting_fits = [&](const JwkMembers &m) { return !hmac && (!m.has_alg || m.alg == name); };
@@ -198,14 +211,14 @@ Status keyring_candidates(Algorithm alg, const JoseHeader &header, const Validat
             if (entry->found && entry->record.algorithm == name) {
                 // Inactive, not valid yet or expired: as if absent.
                 if (entry->record.usable_at(now)) {
-                    jwks.push_back(entry->record.jwk);
+                    c.jwks.push_back(entry->record.jwk.view());
                     return Status::Ok();
                 }
             }
         }
-        for (const JwkMembers &m : configured) {
+        for (const JwkMembers &m : c.configured) {
             if (!setting_fits(m) || !m.has_kid || m.kid != header.kid) continue;
-            jwks.push_back(m.json);
+            c.add(m);
             return Status::Ok();
         }
         return reject("no key matches the token's kid");
@@ -216,18 +229,18 @@ Status keyring_candidates(Algorithm alg, const JoseHeader &header, const Validat
         if (newest == nullptr) return need(out, KeyringRequest::Kind::candidates, name);
         for (const KeyringRecord &r : *newest) {
             if (!r.usable_at(now) || r.algorithm != name) continue;
-            jwks.push_back(r.jwk);
+            c.jwks.push_back(r.jwk.view());
             kids.push_back(r.kid);
-            if (jwks.size() == kMaxCandidateKeys) return Status::Ok();
+            if (c.jwks.size() == kMaxCandidateKeys) return Status::Ok();
         }
     }
-    for (const JwkMembers &m : configured) {
+    for (const JwkMembers &m : c.configured) {
         if (!setting_fits(m)) continue;
         if (m.has_kid && std::find(kids.begin(), kids.end(), m.kid) != kids.end()) continue;
-        jwks.push_back(m.json);
-        if (jwks.size() == kMaxCandidateKeys) break;
+        c.add(m);
+        if (c.jwks.size() == kMaxCandidateKeys) break;
     }
-    if (jwks.empty())
+    if (c.jwks.empty())
         return reject("no key for the token's algorithm",
                       "No configured key is for " + std::string(name) + ".");
     return Status::Ok();
@@ -291,13 +304,12 @@ Status default_algorithms(std::string_view material, KeyEncoding encoding,
     PGJWT_TRY(check_key_size(material));
     // Importing a PEM to learn its type is slow; remember the answer per key.
     static LruCache<std::vector<Algorithm>> cache(128, 1024 * 1024);
-    std::string cache_key(material);
-    if (auto *hit = cache.find(cache_key)) {
+    if (auto *hit = cache.find(material)) {
         out = *hit;
         return Status::Ok();
     }
     PGJWT_TRY(compute_default_algorithms(material, out));
-    cache.insert(cache_key, out, out.size() * sizeof(Algorithm));
+    cache.insert(material, out, out.size() * sizeof(Algorithm));
     return Status::Ok();
 }
 
@@ -348,8 +360,9 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
         Status first_error;
         for (size_t i = 0; i < allowed.size(); i++) {
             Status s = resolve_key(allowed[i], keys.material, keys.encoding, resolved[i]);
-            if (s.ok() && resolved[i].set == nullptr &&
-                resolved[i].secret.size() < digest_size(algorithm_digest(allowed[i])))
+            if (s.ok() && resolved[i].set->raw_secret &&
+                resolved[i].set->keys.front()->key.secret.size() <
+                    digest_size(algorithm_digest(allowed[i])))
                 s = Status::InvalidArgument(
                     "HMAC secret is too short",
                     std::string(algorithm_name(allowed[i])) + " needs a secret of at least " +
@@ -382,15 +395,11 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
         if (!fits[index])
             return reject("token algorithm is not allowed",
                           "The key given does not fit " + std::string(algorithm_name(alg)) + ".");
-        // Re-resolve: resolving a later algorithm may have evicted this one's set.
-        Key key;
-        PGJWT_TRY(resolve_key(alg, keys.material, keys.encoding, key));
-        PGJWT_TRY(jws_verify(out.jws, alg, key));
+        PGJWT_TRY(jws_verify(out.jws, alg, resolved[index]));
     } else {
-        std::vector<JwkMembers> configured;
-        std::vector<std::string_view> jwks;
-        PGJWT_TRY(keyring_candidates(alg, header, keys, policy.now, configured, jwks, out));
-        PGJWT_TRY(verify_with_candidates(alg, jwks, out));
+        CandidateTexts candidates;
+        PGJWT_TRY(keyring_candidates(alg, header, keys, policy.now, candidates, out));
+        PGJWT_TRY(verify_with_candidates(alg, candidates.jwks, out));
     }
     return check_claims(out, policy);
 }
