@@ -5,7 +5,6 @@
 #include "pg/guard.hpp"
 
 #include "core/jwk.hpp"
-#include "core/limits.hpp"
 
 namespace pgjwt::pg {
 namespace {
