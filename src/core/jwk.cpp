@@ -2,6 +2,7 @@
 
 #include "cancel.hpp"
 #include "json_dom.hpp"
+#include "json_text.hpp"
 #include "limits.hpp"
 #include "text.hpp"
 

@@ -7,6 +7,7 @@
 #include "asymmetric.hpp"
 #include "cancel.hpp"
 #include "jwk.hpp"
+#include "key_checks.hpp"
 #include "lru_cache.hpp"
 #include "openssl_error.hpp"
 #include "text.hpp"

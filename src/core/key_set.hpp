@@ -14,7 +14,7 @@
 
 #include "algorithm.hpp"
 #include "hmac.hpp"
-#include "json.hpp"
+#include "jose_header.hpp"
 #include "key.hpp"
 #include "key_import.hpp"
 #include "openssl_ptr.hpp"

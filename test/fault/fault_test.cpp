@@ -56,6 +56,7 @@
 #include "core/hmac.hpp"
 #include "core/jwk.hpp"
 #include "core/jwk_export.hpp"
+#include "core/key_generation.hpp"
 #include "core/jws.hpp"
 #include "core/jwt.hpp"
 #include "core/key.hpp"

@@ -14,6 +14,7 @@
 #include "core/algorithm.hpp"
 #include "core/base64url.hpp"
 #include "core/key_import.hpp"
+#include "core/jwk_export.hpp"
 #include "fuzz/common.hpp"
 
 namespace fuzz {

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/base64url.hpp"
+#include "core/claims.hpp"
 #include "core/jwt.hpp"
 #include "unit/openssl_queue.hpp"
 #include "unit/secret_key.hpp"

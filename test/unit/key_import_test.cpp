@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/repo_path.hpp"
+#include "core/jwk_export.hpp"
 #include "core/jwk.hpp"
 #include "core/key_import.hpp"
 #include "unit/openssl_queue.hpp"

@@ -15,6 +15,7 @@
 #include "core/base64url.hpp"
 #include "core/jwk_export.hpp"
 #include "core/key.hpp"
+#include "core/key_generation.hpp"
 #include "core/key_import.hpp"
 #include "core/key_set.hpp"
 #include "core/scratch.hpp"
