@@ -206,6 +206,37 @@ TEST(JwsDecode, HeaderIsAStrictJoseHeader) {
                          "not supported."));
 }
 
+// jws_decode keeps the last header it parsed; whatever the order of headers
+// (including one that fails to parse in between), a Jws must always hold
+// the header of the token just decoded.
+TEST(JwsDecode, ReusedJwsAlwaysHoldsTheCurrentHeader) {
+    auto token = [](std::string_view header_json) {
+        return base64url_encode(header_json) + ".Zm9v.";
+    };
+    const std::string a = R"({"alg":"HS256","kid":"a"})";
+    const std::string b = R"({"alg":"RS256","kid":"b"})";
+    pgjwt::Jws reused, other;
+    auto expect_header = [&](pgjwt::Jws &j, const std::string &json, std::string_view alg,
+                             std::string_view kid) {
+        ASSERT_TRUE(IsOk(jws_decode(token(json), j)));
+        EXPECT_EQ(j.header_json, json);
+        EXPECT_EQ(j.header.alg, alg);
+        EXPECT_EQ(j.header.kid, kid);
+    };
+    expect_header(reused, a, "HS256", "a");
+    expect_header(reused, a, "HS256", "a");  // the kept header
+    expect_header(other, b, "RS256", "b");   // another header replaces it
+    expect_header(reused, b, "RS256", "b");
+    expect_header(reused, a, "HS256", "a");
+    // A header that fails leaves nothing kept behind.
+    EXPECT_TRUE(IsStatus(jws_decode(token("{}"), other), Fault::malformed_token,
+                         "token header has no \"alg\" member", ""));
+    EXPECT_TRUE(IsStatus(jws_decode(token("{}"), other), Fault::malformed_token,
+                         "token header has no \"alg\" member", ""));
+    expect_header(reused, b, "RS256", "b");
+    expect_header(other, a, "HS256", "a");
+}
+
 // Malformed tokens with a valid header: the first fault found, in the order
 // split, then each part's base64url.
 TEST(JwsDecode, ErrorsAfterAValidHeader) {
