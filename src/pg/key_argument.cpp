@@ -5,6 +5,7 @@
 #include "pg/guard.hpp"
 
 #include "core/jwk.hpp"
+#include "core/limits.hpp"
 
 namespace pgjwt::pg {
 namespace {
