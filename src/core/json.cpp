@@ -50,9 +50,8 @@ Status too_deep(const char *what) {
                                  std::to_string(kMaxJsonDepth) + " levels deep.");
 }
 
-// What check_strict found wrong, turned into a Status only on failure: the
-// walk runs for every payload signed and every token read, and building a
-// Status per value cost more than the walk itself.
+// What check_strict found wrong, turned into a Status only on failure (the
+// walk runs for every payload signed and every token read).
 struct StrictFault {
     enum Kind { none, nul, too_deep, duplicate } kind = none;
     std::string_view member;  // the duplicate name

@@ -150,10 +150,10 @@ Status check_eddsa_public_key(const ImportedKey &key) {
 // A private key is checked against its public half: one whose members do
 // not match would sign tokens that its own public key refuses, or fail to
 // sign at all. For RSA that is one signature that must verify: OpenSSL's
-// pairwise check also proves p and q prime, which costs some 50 ms for a
-// 2048-bit key (once per key and backend, but on the first jwt.sign or
-// jwt.issue of every connection); here the CRT members are compared with n
-// and d by arithmetic, and a signature that verifies proves d.
+// pairwise check also proves p and q prime, far more work than a signature
+// (once per key and backend, but on the first jwt.sign or jwt.issue of
+// every connection); here the CRT members are compared with n and d by
+// arithmetic, and a signature that verifies proves d.
 Status check_key(ImportedKey &out, bool pairwise) {
     PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, out.pkey.get(), nullptr));
     if (!ctx) return openssl_failure("check the key");

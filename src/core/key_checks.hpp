@@ -17,7 +17,7 @@ namespace pgjwt {
 // modular multiplication per bit of the exponent: 65537 (17 bits) is what
 // every key generator uses, while a key with an exponent as long as its
 // modulus (which nothing forbids, and NIST SP 800-56B allows up to
-// 2^256 - 1) makes each verification hundreds of times slower. Checked
+// 2^256 - 1) makes each verification many times slower. Checked
 // when an RSA key is imported (PEM, certificate or JWK, for every function
 // and for jwt.add_key), before a private key's self-test, and again by the
 // key/algorithm binding.
