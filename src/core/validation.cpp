@@ -156,14 +156,33 @@ Status check_claims(const ValidatedToken &token, const ValidationPolicy &policy)
     return Status::Ok();
 }
 
-// The keys of the pg_jwt.jwks setting.
-Status configured_keys(std::string_view text, std::vector<JwkMembers> &out) {
+// The keys of the pg_jwt.jwks setting with their JWK texts, parsed once and
+// kept while the setting's text stays the same: every validation without a
+// key argument reads them. A cache in front of the key cache, kept because
+// parsing an identity provider's set on every validation costs a tenth of
+// an RS256 validation (test/bench/README.md, "1.1.0: shortcuts measured").
+struct SettingKeys {
+    bool valid = false;
+    SecretString text;  // the setting's value (meant to hold public keys only)
+    std::vector<JwkMembers> keys;
+    std::vector<SecretString> texts;  // jwk_text of each key
+};
+
+Status configured_keys(std::string_view text, const SettingKeys *&out) {
+    static SettingKeys setting;
+    out = &setting;
+    if (setting.valid && text == setting.text.view()) return Status::Ok();
+    setting.valid = false;
+    setting.texts.clear();
     bool is_set = false;
-    Status s = parse_jwk_text(text, out, is_set);
+    Status s = parse_jwk_text(text, setting.keys, is_set);
     if (!s.ok() && s.fault != Fault::invalid_argument) return s;  // too large, cancelled
     if (!s.ok())
         return Status::InvalidArgument("invalid pg_jwt.jwks setting",
                                        s.detail.empty() ? s.message : s.detail);
+    for (const JwkMembers &m : setting.keys) setting.texts.push_back(jwk_text(m));
+    setting.text = text;
+    setting.valid = true;
     return Status::Ok();
 }
 
@@ -173,34 +192,22 @@ Status need(ValidatedToken &out, KeyringRequest::Kind kind, std::string_view val
     return Status::Internal("keyring lookup needed");
 }
 
-// The JWK texts to try for a token, in order: views into the keyring cache
-// or into `made`, the texts of the pg_jwt.jwks keys used.
-struct CandidateTexts {
-    std::vector<JwkMembers> configured;  // the setting's keys
-    std::vector<SecretString> made;
-    std::vector<std::string_view> jwks;
-
-    void add(const JwkMembers &m) {
-        made.push_back(jwk_text(m));
-        jwks.push_back(made.back().view());
-    }
-};
-
 // The candidates: with a kid, the keyring key of that kid, else the
 // pg_jwt.jwks key of that kid; without, the newest usable keyring keys of
 // `alg`, then the setting's keys for it (the keyring's kids take
-// precedence), at most kMaxCandidateKeys in all.
+// precedence), at most kMaxCandidateKeys in all: their JWK texts, views
+// into the keyring cache or the setting's keys.
 Status keyring_candidates(Algorithm alg, const JoseHeader &header, const ValidationKeys &keys,
-                          double now, CandidateTexts &c, ValidatedToken &out) {
-    if (!keys.configured_jwks.empty())
-        PGJWT_TRY(configured_keys(keys.configured_jwks, c.configured));
-    for (const JwkMembers &m : c.configured)
+                          double now, std::vector<std::string_view> &jwks, ValidatedToken &out) {
+    static const SettingKeys no_setting;
+    const SettingKeys *setting = &no_setting;
+    if (!keys.configured_jwks.empty()) PGJWT_TRY(configured_keys(keys.configured_jwks, setting));
+    const std::vector<JwkMembers> &configured = setting->keys;
+    for (const JwkMembers &m : configured)
         if (m.kty == "oct")
             return Status::InvalidArgument("pg_jwt.jwks must hold public keys only",
                                            "Settings are readable by every role; keep HMAC "
                                            "secrets in jwt.keys.");
-    // Reserved, so that the views into `made` stay valid.
-    c.made.reserve(std::min(c.configured.size(), kMaxCandidateKeys));
     const std::string_view name = algorithm_name(alg);
     const bool hmac = algorithm_family(alg) == AlgorithmFamily::hmac;
     auto setting_fits = [&](const JwkMembers &m) { return !hmac && (!m.has_alg || m.alg == name); };
@@ -211,14 +218,15 @@ Status keyring_candidates(Algorithm alg, const JoseHeader &header, const Validat
             if (entry->found && entry->record.algorithm == name) {
                 // Inactive, not valid yet or expired: as if absent.
                 if (entry->record.usable_at(now)) {
-                    c.jwks.push_back(entry->record.jwk.view());
+                    jwks.push_back(entry->record.jwk.view());
                     return Status::Ok();
                 }
             }
         }
-        for (const JwkMembers &m : c.configured) {
+        for (size_t i = 0; i < configured.size(); i++) {
+            const JwkMembers &m = configured[i];
             if (!setting_fits(m) || !m.has_kid || m.kid != header.kid) continue;
-            c.add(m);
+            jwks.push_back(setting->texts[i].view());
             return Status::Ok();
         }
         return reject("no key matches the token's kid");
@@ -229,18 +237,19 @@ Status keyring_candidates(Algorithm alg, const JoseHeader &header, const Validat
         if (newest == nullptr) return need(out, KeyringRequest::Kind::candidates, name);
         for (const KeyringRecord &r : *newest) {
             if (!r.usable_at(now) || r.algorithm != name) continue;
-            c.jwks.push_back(r.jwk.view());
+            jwks.push_back(r.jwk.view());
             kids.push_back(r.kid);
-            if (c.jwks.size() == kMaxCandidateKeys) return Status::Ok();
+            if (jwks.size() == kMaxCandidateKeys) return Status::Ok();
         }
     }
-    for (const JwkMembers &m : c.configured) {
+    for (size_t i = 0; i < configured.size(); i++) {
+        const JwkMembers &m = configured[i];
         if (!setting_fits(m)) continue;
         if (m.has_kid && std::find(kids.begin(), kids.end(), m.kid) != kids.end()) continue;
-        c.add(m);
-        if (c.jwks.size() == kMaxCandidateKeys) break;
+        jwks.push_back(setting->texts[i].view());
+        if (jwks.size() == kMaxCandidateKeys) break;
     }
-    if (c.jwks.empty())
+    if (jwks.empty())
         return reject("no key for the token's algorithm",
                       "No configured key is for " + std::string(name) + ".");
     return Status::Ok();
@@ -397,9 +406,9 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
                           "The key given does not fit " + std::string(algorithm_name(alg)) + ".");
         PGJWT_TRY(jws_verify(out.jws, alg, resolved[index]));
     } else {
-        CandidateTexts candidates;
-        PGJWT_TRY(keyring_candidates(alg, header, keys, policy.now, candidates, out));
-        PGJWT_TRY(verify_with_candidates(alg, candidates.jwks, out));
+        std::vector<std::string_view> jwks;
+        PGJWT_TRY(keyring_candidates(alg, header, keys, policy.now, jwks, out));
+        PGJWT_TRY(verify_with_candidates(alg, jwks, out));
     }
     return check_claims(out, policy);
 }
