@@ -58,13 +58,20 @@ void encode(const uint8_t *in, size_t n, char *o) {
     }
 }
 
+template <typename String>
+void append(std::string_view bytes, String &out) {
+    size_t start = out.size();
+    out.resize(start + base64url_encoded_size(bytes.size()));
+    encode(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size(), out.data() + start);
+}
+
 }  // namespace
 
 void base64url_append(std::string_view bytes, std::string &out) {
-    size_t n = bytes.size();
-    size_t start = out.size();
-    out.resize(start + (n / 3) * 4 + (n % 3 ? n % 3 + 1 : 0));
-    encode(reinterpret_cast<const uint8_t *>(bytes.data()), n, out.data() + start);
+    append(bytes, out);
+}
+void base64url_append(std::string_view bytes, WipedString &out) {
+    append(bytes, out);
 }
 
 std::string base64url_encode(std::string_view bytes) {
@@ -152,7 +159,10 @@ Status base64url_decode_to(std::string_view text, char *out, size_t &written) {
     return Status::Ok();
 }
 
-bool base64url_decode(std::string_view text, std::string &out) {
+namespace {
+
+template <typename String>
+bool decode(std::string_view text, String &out) {
     size_t start = out.size();
     // Room for the whole groups, the 1-2 bytes of a partial one, and the
     // fourth byte the last whole group writes.
@@ -165,6 +175,15 @@ bool base64url_decode(std::string_view text, std::string &out) {
     }
     out.resize(start + written);
     return true;
+}
+
+}  // namespace
+
+bool base64url_decode(std::string_view text, std::string &out) {
+    return decode(text, out);
+}
+bool base64url_decode(std::string_view text, WipedString &out) {
+    return decode(text, out);
 }
 
 }  // namespace pgjwt

@@ -6,12 +6,15 @@
 #include <string>
 #include <string_view>
 
+#include "secret.hpp"
 #include "status.hpp"
 
 namespace pgjwt {
 
-// Appends the unpadded base64url form of `bytes` to `out`.
+// Appends the unpadded base64url form of `bytes` to `out` (a SecretString
+// where the bytes are key material).
 void base64url_append(std::string_view bytes, std::string &out);
+void base64url_append(std::string_view bytes, WipedString &out);
 std::string base64url_encode(std::string_view bytes);
 
 // The length of the unpadded base64url form of `n` bytes.
@@ -37,5 +40,6 @@ Status base64url_decode_to(std::string_view text, char *out, size_t &written);
 // of 1 mod 4 and no non-zero trailing bits (so every byte string has exactly
 // one accepted encoding). Appends to `out`; false when `text` is not strict.
 bool base64url_decode(std::string_view text, std::string &out);
+bool base64url_decode(std::string_view text, WipedString &out);
 
 }  // namespace pgjwt

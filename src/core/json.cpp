@@ -1,12 +1,11 @@
 #include "json.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 
 #include "json_dom.hpp"
+#include "secret.hpp"
 #include "text.hpp"
 
 namespace pgjwt {
@@ -14,10 +13,11 @@ namespace {
 
 namespace dom = simdjson::dom;
 
-// One parser and one padded scratch buffer per backend (a backend is one thread).
+// One parser and one padded scratch buffer per backend (a backend is one
+// thread). The scratch copy may hold key text: a SecretString.
 struct Reader {
     dom::parser parser;
-    std::string scratch;
+    SecretString scratch;
     bool allocated = false;
 };
 
@@ -50,9 +50,8 @@ Status too_deep(const char *what) {
                                  std::to_string(kMaxJsonDepth) + " levels deep.");
 }
 
-// What check_strict found wrong, turned into a Status only on failure: the
-// walk runs for every payload signed and every token read, and building a
-// Status per value cost more than the walk itself.
+// What check_strict found wrong, turned into a Status only on failure (the
+// walk runs for every payload signed and every token read).
 struct StrictFault {
     enum Kind { none, nul, too_deep, duplicate } kind = none;
     std::string_view member;  // the duplicate name
@@ -178,8 +177,8 @@ size_t json_number_length(std::string_view s) {
     return i;
 }
 
-std::string tame_numbers(std::string_view text) {
-    std::string out;
+SecretString tame_numbers(std::string_view text) {
+    SecretString out;
     out.reserve(text.size() + 16);
     size_t i = 0;
     while (i < text.size()) {
@@ -249,91 +248,6 @@ Status parse(JsonInput json, const char *what, dom::element &root) {
     return check_strict(root, what, nul_possible);
 }
 
-Status parse_object(JsonInput json, const char *what, dom::object &object) {
-    dom::element root;
-    PGJWT_TRY(parse(json, what, root));
-    if (root.type() != dom::element_type::OBJECT)
-        return Status::Malformed(std::string(what) + " is not a JSON object");
-    object = root.get_object().value_unsafe();
-    return Status::Ok();
-}
-
-// --- raw member spans ---------------------------------------------------------
-// Values are copied as the text they are in the document (minus white space),
-// never re-serialised from the DOM, so that numbers keep every digit.
-
-size_t skip_space(std::string_view s, size_t i) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
-    return i;
-}
-
-size_t skip_string(std::string_view s, size_t i) {  // s[i] == '"'; returns past the closing quote
-    i++;
-    while (i < s.size() && s[i] != '"') i += s[i] == '\\' ? 2 : 1;
-    return i + 1;
-}
-
-size_t skip_value(std::string_view s, size_t i) {
-    if (s[i] == '"') return skip_string(s, i);
-    if (s[i] == '{' || s[i] == '[') {
-        int depth = 0;
-        while (i < s.size()) {
-            char c = s[i];
-            if (c == '"') {
-                i = skip_string(s, i);
-                continue;
-            }
-            if (c == '{' || c == '[') depth++;
-            if (c == '}' || c == ']') {
-                if (--depth == 0) return i + 1;
-            }
-            i++;
-        }
-        return i;
-    }
-    while (i < s.size() && !std::strchr(",}] \t\r\n", s[i])) i++;
-    return i;
-}
-
-struct RawMember {
-    std::string_view key;   // unescaped (from the DOM)
-    dom::element value;     // parsed
-    std::string_view text;  // as written in the document
-};
-
-// The members of a validated object, in document order, with their raw text.
-Status raw_members(JsonInput json, const char *what, std::vector<RawMember> &out) {
-    dom::object object;
-    PGJWT_TRY(parse_object(json, what, object));
-    std::string_view s(json.data, json.size);
-    size_t i = skip_space(s, 0) + 1;  // past '{'
-    out.clear();
-    for (dom::key_value_pair field : object) {
-        i = skip_space(s, i);
-        i = skip_space(s, skip_string(s, i));  // the key, then ':'
-        i = skip_space(s, i + 1);
-        size_t end = skip_value(s, i);
-        out.push_back({field.key, field.value, s.substr(i, end - i)});
-        i = skip_space(s, end) + 1;  // past ',' or '}'
-    }
-    return Status::Ok();
-}
-
-// Appends `text` without the white space outside strings.
-void append_minified(std::string_view text, std::string &out) {
-    for (size_t i = 0; i < text.size();) {
-        char c = text[i];
-        if (c == '"') {
-            size_t end = skip_string(text, i);
-            out.append(text.substr(i, end - i));
-            i = end;
-            continue;
-        }
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') out.push_back(c);
-        i++;
-    }
-}
-
 }  // namespace
 
 void json_release_large_buffers() noexcept {
@@ -342,11 +256,31 @@ void json_release_large_buffers() noexcept {
         r.parser = dom::parser{};  // allocates nothing until the next parse
         r.allocated = false;
     }
-    if (r.scratch.capacity() > kMaxKeptJsonBytes) std::string().swap(r.scratch);
+    if (r.scratch.capacity() > kMaxKeptJsonBytes) SecretString().swap(r.scratch);
 }
 
 Status parse_json_element(JsonInput json, const char *what, dom::element &root) {
     return parse(json, what, root);
+}
+
+Status parse_json_object(JsonInput json, const char *what, dom::object &object) {
+    dom::element root;
+    PGJWT_TRY(parse(json, what, root));
+    if (root.type() != dom::element_type::OBJECT)
+        return Status::Malformed(std::string(what) + " is not a JSON object");
+    object = root.get_object().value_unsafe();
+    return Status::Ok();
+}
+
+void json_wipe_parser() noexcept {
+    Reader &r = reader();
+    OPENSSL_cleanse(r.scratch.data(), r.scratch.capacity());
+    // The unescaped strings of the last document: simdjson sizes this
+    // buffer for 5/3 of the largest document plus padding, and never
+    // writes beyond that.
+    dom::document &doc = r.parser.doc;
+    if (doc.string_buf)
+        OPENSSL_cleanse(doc.string_buf.get(), 5 * doc.capacity() / 3 + simdjson::SIMDJSON_PADDING);
 }
 
 size_t json_padding() {
@@ -360,187 +294,9 @@ JsonInput json_input(const std::string &text) {
     return {text.data(), text.size(), text.capacity()};
 }
 
-Status parse_jose_header(JsonInput json, JoseHeader &out) {
-    dom::object object;
-    PGJWT_TRY(parse_object(json, "token header", object));
-    out = JoseHeader{};
-    auto string_member = [](dom::key_value_pair field, std::string &value) -> Status {
-        if (field.value.type() != dom::element_type::STRING)
-            return Status::Malformed("token header member \"" + excerpt(field.key, 32) +
-                                     "\" is not a string");
-        value = field.value.get_string().value_unsafe();
-        return Status::Ok();
-    };
-    for (dom::key_value_pair field : object) {
-        if (field.key == "alg") {
-            out.has_alg = true;
-            PGJWT_TRY(string_member(field, out.alg));
-        } else if (field.key == "typ") {
-            out.has_typ = true;
-            PGJWT_TRY(string_member(field, out.typ));
-        } else if (field.key == "kid") {
-            out.has_kid = true;
-            PGJWT_TRY(string_member(field, out.kid));
-        } else if (field.key == "crit") {
-            out.has_crit = true;
-            if (field.value.type() != dom::element_type::ARRAY)
-                return Status::Malformed("token header member \"crit\" is not an array");
-            dom::array items = field.value.get_array().value_unsafe();
-            for (dom::element item : items) {
-                if (item.type() != dom::element_type::STRING)
-                    return Status::Malformed("token header member \"crit\" holds a non-string");
-                out.crit.emplace_back(item.get_string().value_unsafe());
-            }
-        } else if (field.key == "b64") {
-            out.has_b64 = true;
-            if (field.value.type() != dom::element_type::BOOL)
-                return Status::Malformed("token header member \"b64\" is not a boolean");
-            out.b64 = field.value.get_bool().value_unsafe();
-        } else if (field.key == "enc") {
-            return Status::Malformed("token is a JWE, not a JWS",
-                                     "Its header names a content encryption (\"enc\"); encrypted "
-                                     "tokens are not supported.");
-        }
-    }
-    if (!out.has_alg) return Status::Malformed("token header has no \"alg\" member");
-    return Status::Ok();
-}
-
 Status validate_json_object(JsonInput json, const char *what) {
     dom::object object;
-    return parse_object(json, what, object);
-}
-
-Status minify_json_object(JsonInput json, const char *what, std::string &out) {
-    PGJWT_TRY(validate_json_object(json, what));
-    out.clear();
-    append_minified({json.data, json.size}, out);
-    return Status::Ok();
-}
-
-void json_append_string(std::string_view text, std::string &out) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    out.push_back('"');
-    for (char ch : text) {
-        auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            default:
-                if (c < 0x20) {
-                    out += "\\u00";
-                    out.push_back(kHex[c >> 4]);
-                    out.push_back(kHex[c & 15]);
-                } else {
-                    out.push_back(ch);
-                }
-        }
-    }
-    out.push_back('"');
-}
-
-void json_append_member(std::string_view name, std::string_view value, std::string &object) {
-    if (object.size() > 1) object.push_back(',');
-    json_append_string(name, object);
-    object.push_back(':');
-    json_append_string(value, object);
-}
-
-Status build_jose_header(std::string_view alg, std::string_view extra, std::string_view kid,
-                         std::string &out) {
-    std::string typ = "\"JWT\"";
-    std::string rest;
-    bool extra_has_kid = false;
-    if (!extra.empty()) {
-        std::vector<RawMember> members;
-        Status s = raw_members(json_input(extra), "header argument", members);
-        if (!s.ok()) return Status::InvalidArgument(s.message, s.detail);
-        for (const RawMember &m : members) {
-            bool is_string = m.value.type() == dom::element_type::STRING;
-            if (m.key == "alg") {
-                if (!is_string || m.value.get_string().value_unsafe() != alg)
-                    return Status::InvalidArgument(
-                        "header argument conflicts with the algorithm",
-                        "Member \"alg\" of the header must equal the algorithm argument, " +
-                            std::string(alg) + ".");
-                continue;
-            }
-            if (m.key == "b64" || m.key == "crit" || m.key == "enc")
-                return Status::InvalidArgument(
-                    "header member \"" + excerpt(m.key, 32) + "\" is not supported",
-                    "Tokens with critical, unencoded-payload or encryption members cannot be "
-                    "verified by pg_jwt.");
-            if ((m.key == "kid" || m.key == "typ" || m.key == "cty") && !is_string &&
-                !(m.key == "typ" && m.value.type() == dom::element_type::NULL_VALUE))
-                return Status::InvalidArgument("header member \"" + excerpt(m.key, 32) +
-                                               "\" must be a string");
-            if (m.key == "typ") {
-                typ.clear();
-                if (is_string) append_minified(m.text, typ);
-                continue;
-            }
-            if (m.key == "kid") extra_has_kid = true;
-            rest.push_back(',');
-            json_append_string(m.key, rest);
-            rest.push_back(':');
-            append_minified(m.text, rest);
-        }
-    }
-    out.clear();
-    out += "{\"alg\":";
-    json_append_string(alg, out);
-    if (!typ.empty()) {
-        out += ",\"typ\":";
-        out += typ;
-    }
-    if (!kid.empty() && !extra_has_kid) {
-        out += ",\"kid\":";
-        json_append_string(kid, out);
-    }
-    out += rest;
-    out.push_back('}');
-    return Status::Ok();
-}
-
-Status replace_json_members(JsonInput json,
-                            const std::vector<std::pair<std::string, std::string>> &replacements,
-                            std::string &out) {
-    std::vector<RawMember> members;
-    PGJWT_TRY(raw_members(json, "payload", members));
-    out.clear();
-    out.push_back('{');
-    for (const RawMember &m : members) {
-        if (out.size() > 1) out.push_back(',');
-        json_append_string(m.key, out);
-        out.push_back(':');
-        auto it = std::find_if(replacements.begin(), replacements.end(),
-                               [&](const auto &r) { return r.first == m.key; });
-        if (it != replacements.end())
-            out += it->second;
-        else
-            append_minified(m.text, out);
-    }
-    out.push_back('}');
-    return Status::Ok();
+    return parse_json_object(json, what, object);
 }
 
 }  // namespace pgjwt

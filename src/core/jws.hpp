@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "algorithm.hpp"
+#include "jose_header.hpp"
 #include "json.hpp"
 #include "key.hpp"
 #include "status.hpp"

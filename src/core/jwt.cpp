@@ -1,6 +1,8 @@
 #include "jwt.hpp"
 
 #include "claims.hpp"
+#include "jose_header.hpp"
+#include "json_text.hpp"
 
 #include "key_set.hpp"
 

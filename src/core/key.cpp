@@ -33,18 +33,11 @@ Status resolve(Algorithm alg, std::string_view material, KeyEncoding encoding, K
                Key &out) {
     out = Key{};
     PGJWT_TRY(check_key_size(material));
-    bool hmac = algorithm_family(alg) == AlgorithmFamily::hmac;
-    if (hmac && (encoding == KeyEncoding::binary || !looks_like_json_object(material))) {
-        PGJWT_TRY(encoding == KeyEncoding::text ? check_secret_text(material)
-                                                : check_secret_bytes(material));
-        out.secret = material;
-        return Status::Ok();
-    }
-    if (encoding == KeyEncoding::binary)
+    if (encoding == KeyEncoding::binary && algorithm_family(alg) != AlgorithmFamily::hmac)
         return Status::InvalidArgument(
             "binary keys are HMAC secrets only",
             "Pass a " + std::string(algorithm_name(alg)) + " key as PEM or JWK text.");
-    return resolve_key_set(alg, material, purpose, out.set);
+    return resolve_key_set(alg, material, encoding, purpose, out.set);
 }
 
 }  // namespace

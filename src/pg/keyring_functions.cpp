@@ -9,6 +9,7 @@
 #include "core/jwk.hpp"
 #include "core/jwk_export.hpp"
 #include "core/key.hpp"
+#include "core/key_generation.hpp"
 #include "core/key_import.hpp"
 
 using namespace pgjwt;

@@ -259,7 +259,21 @@ std::map<std::string, Operation> operations() {
         }
         validate_with_setting(tokens[i % kRows], jwks, "es256_validate_jwks");
     }};
+    // An identity provider's set: two RSA keys and an EC key.
     ops["rs256_validate_jwks"] = {
+        [=, tokens = std::vector<std::string>(), jwks = std::string()](size_t i) mutable {
+            if (tokens.empty()) {
+                tokens = make_tokens(Algorithm::RS256, read_file(dir + "/rsa2048.pem"),
+                                     asymmetric_claims, R"({"kid":"rsa-b"})");
+                jwks = "{\"keys\":[" +
+                       public_jwk_of(dir + "/rsa3072.pub.pem", Algorithm::RS256, "rsa-a") + "," +
+                       public_jwk_of(dir + "/rsa2048.pub.pem", Algorithm::RS256, "rsa-b") + "," +
+                       public_jwk_of(dir + "/ec_p256.pub.pem", Algorithm::ES256, "ec-c") + "]}";
+            }
+            validate_with_setting(tokens[i % kRows], jwks, "rs256_validate_jwks");
+        }};
+    // The same with a large key in the set (RSA-8192).
+    ops["rs256_validate_jwks_large"] = {
         [=, tokens = std::vector<std::string>(), jwks = std::string()](size_t i) mutable {
             if (tokens.empty()) {
                 tokens = make_tokens(Algorithm::RS256, read_file(dir + "/rsa2048.pem"),
@@ -269,7 +283,7 @@ std::map<std::string, Operation> operations() {
                        public_jwk_of(dir + "/rsa2048.pub.pem", Algorithm::RS256, "rsa-b") + "," +
                        public_jwk_of(dir + "/rsa8192.pub.pem", Algorithm::RS256, "rsa-c") + "]}";
             }
-            validate_with_setting(tokens[i % kRows], jwks, "rs256_validate_jwks");
+            validate_with_setting(tokens[i % kRows], jwks, "rs256_validate_jwks_large");
         }};
     return ops;
 }

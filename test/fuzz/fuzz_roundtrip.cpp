@@ -43,8 +43,10 @@ KeyPair Asymmetric(Algorithm alg, const char *priv_file, const char *pub_file) {
     ImportedKey key;
     Status s = import_pem(k.sign_pem, key);
     FUZZ_CHECK(s.ok(), priv_file << ": " << fuzz::Describe(s));
-    s = private_jwk(key, alg, "rt-kid", k.sign_jwk);
+    SecretString sign_jwk;
+    s = private_jwk(key, alg, "rt-kid", sign_jwk);
     FUZZ_CHECK(s.ok(), fuzz::Describe(s));
+    k.sign_jwk.assign(sign_jwk.view());
     s = public_jwk(key, alg, "rt-kid", k.verify_jwk);
     FUZZ_CHECK(s.ok(), fuzz::Describe(s));
     return k;

@@ -11,7 +11,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/jose_header.hpp"
 #include "core/json.hpp"
+#include "core/json_text.hpp"
 #include "unit/status_assert.hpp"
 
 namespace {

@@ -7,8 +7,10 @@
 #include <utility>
 
 #include "core/base64url.hpp"
+#include "core/claims.hpp"
 #include "core/jwt.hpp"
 #include "unit/openssl_queue.hpp"
+#include "unit/secret_key.hpp"
 #include "unit/status_assert.hpp"
 
 namespace {
@@ -55,11 +57,7 @@ constexpr const char *kNotANumber =
     "A NumericDate must be a JSON number of seconds since 1970 (RFC 7519 section 2).";
 constexpr const char *kOutOfRange = "A NumericDate must lie between the years 1 and 9999.";
 
-Key SecretKey(std::string_view secret) {
-    Key key;
-    key.secret = secret;
-    return key;
-}
+using pgjwt_test::SecretKey;
 
 class Jwt : public pgjwt_test::OpenSslQueueTest {
   protected:
@@ -68,7 +66,7 @@ class Jwt : public pgjwt_test::OpenSslQueueTest {
                              bool keep_claims_text = true) {
         JwtSignRequest request{};
         request.alg = alg;
-        request.key = SecretKey(secret);
+        PGJWT_TRY(OSSL_CALL(resolve_signing_key(alg, secret, KeyEncoding::binary, request.key)));
         request.claims_json = claims;
         request.keep_claims_text = keep_claims_text;
         request.extra_header = extra_header;
@@ -85,7 +83,8 @@ class Jwt : public pgjwt_test::OpenSslQueueTest {
                             Algorithm alg = Algorithm::HS256, std::string_view secret = "secret") {
         token_ = token;
         verification_ = JwtVerification{};
-        EXPECT_TRUE(IsOk(OSSL_CALL(jwt_verify(token_, alg, SecretKey(secret), now, verification_))))
+        EXPECT_TRUE(
+            IsOk(OSSL_CALL(jwt_verify(token_, alg, SecretKey(secret, alg), now, verification_))))
             << token;
         EXPECT_EQ(verification_.valid, verification_.reason.ok());
         return verification_;
@@ -394,10 +393,9 @@ TEST_F(Jwt, MalformedTokensAreErrorsNotInvalid) {
 }
 
 TEST_F(Jwt, BadKeyIsTheCallersFault) {
-    JwtVerification v;
-    EXPECT_TRUE(IsStatus(OSSL_CALL(jwt_verify(kJohnHS256, Algorithm::HS256, SecretKey(""), 0, v)),
+    Key key;
+    EXPECT_TRUE(IsStatus(OSSL_CALL(resolve_key(Algorithm::HS256, "", KeyEncoding::text, key)),
                          Fault::invalid_argument, "HMAC secret must not be empty", ""));
-    EXPECT_FALSE(v.valid);
 }
 
 TEST_F(Jwt, MaximumSizeTokenVerifies) {
