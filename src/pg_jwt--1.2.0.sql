@@ -432,3 +432,93 @@ CREATE FUNCTION authenticate(token text) RETURNS jsonb
     LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION authenticate(text) IS
     'validates token with the keyring, pg_jwt.jwks and the pg_jwt.* policy, keeps its claims for this transaction (unforgeable by plain SQL), mirrors them into request.jwt.claims and switches to the role it names (pg_jwt.role_claim_key) or, for no token, pg_jwt.anon_role; SECURITY INVOKER, so not callable from a SECURITY DEFINER function';
+
+-- 1.3.0: issuers (moved to the 1.3.0 scripts at release) ----------------------
+-- Identity providers whose tokens validate with the keys they publish
+-- (README, "Tokens from an identity provider"). jwt.issuers is the
+-- configuration: superusers manage it with INSERT, UPDATE and DELETE, and
+-- pg_dump keeps it. jwt.issuer_keys holds what jwt.refresh_issuers fetched:
+-- never dumped, so a restored database has no keys of any issuer until they
+-- are fetched again (a restore cannot bring back keys a provider withdrew).
+-- Neither table, nor the status view, is readable by PUBLIC.
+
+CREATE TABLE jwt.issuers (
+    issuer            text PRIMARY KEY,    -- the exact "iss" of its tokens
+    url               text NOT NULL,       -- its OpenID Connect discovery document, or its JWK set
+    audiences         text[],              -- a token's "aud" must hold one; NULL: pg_jwt.audience
+    algorithms        text[],              -- allowed; NULL: those of its keys
+    audience_required boolean NOT NULL DEFAULT true,  -- false: a token without "aud" passes
+    min_refresh       interval NOT NULL DEFAULT '5 minutes',  -- bounds on Cache-Control max-age
+    max_refresh       interval NOT NULL DEFAULT '1 hour',
+    max_stale         interval NOT NULL DEFAULT '24 hours',   -- keys usable this long after their last fetch
+    CHECK (issuer OPERATOR(pg_catalog.<>) ''),
+    CHECK (pg_catalog.starts_with(url, 'https://')),
+    CHECK (audiences IS NULL OR pg_catalog.array_position(audiences, NULL::pg_catalog.text) IS NULL),
+    CHECK (algorithms OPERATOR(pg_catalog.<@) '{RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,ES256K,EdDSA,Ed25519,Ed448}'::pg_catalog.text[]),
+    CHECK ((min_refresh OPERATOR(pg_catalog.>=) '1 second'::pg_catalog.interval)
+           AND (min_refresh OPERATOR(pg_catalog.<=) max_refresh)
+           AND (max_refresh OPERATOR(pg_catalog.<) max_stale))
+);
+COMMENT ON TABLE jwt.issuers IS
+    'identity providers whose tokens jwt.validate and jwt.authenticate verify with the keys fetched from url (a discovery document or a JWK set) by jwt.refresh_issuers, picked by the token''s iss';
+SELECT pg_catalog.pg_extension_config_dump('jwt.issuers', '');
+REVOKE ALL ON jwt.issuers FROM PUBLIC;
+
+CREATE TABLE jwt.issuer_keys (
+    issuer         text PRIMARY KEY REFERENCES jwt.issuers ON UPDATE CASCADE ON DELETE CASCADE,
+    url            text NOT NULL,       -- the configured URL when this was fetched
+    jwks_uri       text,                -- where the set came from
+    jwks           jsonb,               -- the usable public keys; NULL until a fetch succeeded
+    kids           text[],
+    key_algorithms text[],
+    etag           text,
+    fetched_at     timestamptz,         -- the last successful fetch
+    attempted_at   timestamptz NOT NULL,
+    http_status    integer,
+    last_error     text,
+    next_refresh   timestamptz NOT NULL,
+    CHECK ((jwks IS NULL) OPERATOR(pg_catalog.=) (fetched_at IS NULL))
+);
+COMMENT ON TABLE jwt.issuer_keys IS
+    'the key sets jwt.refresh_issuers fetched for jwt.issuers, with the state of the last fetch; never dumped';
+REVOKE ALL ON jwt.issuer_keys FROM PUBLIC;
+
+CREATE TRIGGER issuers_changed AFTER INSERT OR UPDATE OR DELETE ON jwt.issuers
+    FOR EACH ROW EXECUTE FUNCTION jwt._invalidate_cache();
+CREATE TRIGGER issuers_truncated AFTER TRUNCATE ON jwt.issuers
+    FOR EACH STATEMENT EXECUTE FUNCTION jwt._invalidate_cache();
+ALTER TABLE jwt.issuers ENABLE ALWAYS TRIGGER issuers_changed;
+ALTER TABLE jwt.issuers ENABLE ALWAYS TRIGGER issuers_truncated;
+CREATE TRIGGER issuer_keys_changed AFTER INSERT OR UPDATE OR DELETE ON jwt.issuer_keys
+    FOR EACH ROW EXECUTE FUNCTION jwt._invalidate_cache();
+CREATE TRIGGER issuer_keys_truncated AFTER TRUNCATE ON jwt.issuer_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION jwt._invalidate_cache();
+ALTER TABLE jwt.issuer_keys ENABLE ALWAYS TRIGGER issuer_keys_changed;
+ALTER TABLE jwt.issuer_keys ENABLE ALWAYS TRIGGER issuer_keys_truncated;
+
+CREATE FUNCTION jwt.refresh_issuers(force boolean DEFAULT false,
+                                    OUT issuer text, OUT outcome text, OUT http_status integer,
+                                    OUT keys integer, OUT next_refresh timestamptz,
+                                    OUT message text)
+    RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'pg_jwt_refresh_issuers'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION jwt.refresh_issuers(boolean) IS
+    'fetches the keys of every issuer of jwt.issuers that is due (all of them with force) over HTTPS and stores them in jwt.issuer_keys; one row per issuer: updated, unchanged, failed or not due';
+REVOKE ALL ON FUNCTION jwt.refresh_issuers(boolean) FROM PUBLIC;
+
+CREATE VIEW jwt.issuer_status AS
+SELECT i.issuer, i.url, k.jwks_uri,
+       CASE WHEN k.jwks IS NULL OR k.url OPERATOR(pg_catalog.<>) i.url THEN 'no keys'
+            WHEN pg_catalog.now() OPERATOR(pg_catalog.>=) (k.fetched_at OPERATOR(pg_catalog.+) i.max_stale) THEN 'stale'
+            WHEN k.last_error IS NOT NULL THEN 'failing'
+            ELSE 'ok' END AS state,
+       k.attempted_at AS last_fetch, k.http_status, k.fetched_at AS last_success,
+       CASE WHEN k.url OPERATOR(pg_catalog.=) i.url
+            THEN k.fetched_at OPERATOR(pg_catalog.+) i.max_stale END AS usable_until,
+       k.kids, k.key_algorithms, k.next_refresh, k.last_error,
+       NULL::pg_catalog.int8[] AS tokens_verified
+FROM jwt.issuers i LEFT JOIN jwt.issuer_keys k ON k.issuer OPERATOR(pg_catalog.=) i.issuer;
+COMMENT ON VIEW jwt.issuer_status IS
+    'per issuer: state (ok, failing, stale, no keys), the last fetch and its HTTP status, the last successful one, until when the keys are used, their kids and algorithms, the next scheduled fetch, the last error; tokens_verified needs shared memory and is NULL';
+REVOKE ALL ON jwt.issuer_status FROM PUBLIC;

@@ -43,9 +43,11 @@ struct KeyringRecord {
 
 // What validation needs from jwt.keys that the cache does not hold yet.
 struct KeyringRequest {
-    enum class Kind { none, algorithms, kid, candidates };
+    // issuers_any: whether jwt.issuers has a row; issuer: that issuer's row
+    // and fetched set (issuer_cache.hpp).
+    enum class Kind { none, algorithms, kid, candidates, issuers_any, issuer };
     Kind kind = Kind::none;
-    std::string value;  // the kid, or the algorithm name
+    std::string value;  // the kid, the algorithm name, or the issuer
 };
 
 class KeyringCache {

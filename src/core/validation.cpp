@@ -5,6 +5,8 @@
 #include <cmath>
 #include <ctime>
 
+#include "issuer_cache.hpp"
+#include "issuer_validation.hpp"
 #include "jwk.hpp"
 #include "key_import.hpp"
 #include "key_set.hpp"
@@ -132,15 +134,24 @@ Status check_claims(const ValidatedToken &token, const ValidationPolicy &policy)
     if (c.has_aud && !c.aud_valid)
         return reject("token claim \"aud\" is invalid",
                       "\"aud\" must be a string or an array of strings.");
-    if (policy.has_audience) {
-        if (!c.has_aud) return reject("token lacks required claim \"aud\"");
-        if (std::find(c.aud.begin(), c.aud.end(), policy.audience) == c.aud.end())
-            return reject("token audience does not match");
-    } else if (c.has_aud) {
+    const bool expects_audience = policy.has_audience || policy.has_issuer_audiences;
+    if (!c.has_aud) {
+        if (expects_audience && !policy.audience_optional)
+            return reject("token lacks required claim \"aud\"");
+    } else if (!expects_audience) {
         // RFC 7519 section 4.1.3: a recipient that does not identify itself
         // with a value of "aud" must reject the token.
         return reject("token has an audience but none is expected",
                       "Pass the audience this service accepts, or set pg_jwt.audience.");
+    } else {
+        if (policy.has_issuer_audiences &&
+            std::find_first_of(c.aud.begin(), c.aud.end(), policy.issuer_audiences.begin(),
+                               policy.issuer_audiences.end()) == c.aud.end())
+            return reject("token audience does not match",
+                          "None of its audiences is one of the issuer's (jwt.issuers).");
+        if (policy.has_audience &&
+            std::find(c.aud.begin(), c.aud.end(), policy.audience) == c.aud.end())
+            return reject("token audience does not match");
     }
     if (c.jti.state == StringClaim::State::not_a_string)
         return reject("token claim \"jti\" is not a string");
@@ -255,6 +266,39 @@ Status keyring_candidates(Algorithm alg, const JoseHeader &header, const Validat
     return Status::Ok();
 }
 
+Status decode_token(std::string_view token, const ValidationPolicy &policy, ValidatedToken &out) {
+    PGJWT_TRY(jws_decode(token, out.jws));
+    return parse_registered_claims(json_input(out.jws.payload), policy.required, out.claims);
+}
+
+// The configured issuer the token's "iss" names, if any (decoding the token
+// to read it, once jwt.issuers is known to have a row); with
+// known_issuers_only, the refusal of a token from any other issuer unless
+// the policy names the issuer it must have (the keyring's, pg_jwt.issuer).
+Status find_issuer(std::string_view token, const ValidationKeys &keys,
+                   const ValidationPolicy &policy, ValidatedToken &out, bool &decoded,
+                   const IssuerCache::Entry *&issuer) {
+    IssuerCache &issuers = *keys.issuers;
+    if (!issuers.any_known()) return need(out, KeyringRequest::Kind::issuers_any, {});
+    if (!issuers.any() && !keys.known_issuers_only) return Status::Ok();
+    PGJWT_TRY(decode_token(token, policy, out));
+    decoded = true;
+    const StringClaim &iss = out.claims.iss;
+    if (issuers.any() && iss.state == StringClaim::State::string) {
+        const IssuerCache::Entry *entry = issuers.find(iss.value);
+        if (entry == nullptr) return need(out, KeyringRequest::Kind::issuer, iss.value);
+        if (entry->found) {
+            issuer = entry;
+            return Status::Ok();
+        }
+    }
+    if (keys.known_issuers_only && !policy.has_issuer)
+        return reject("token issuer is not configured",
+                      "pg_jwt.known_issuers_only is on: tokens are accepted from the issuers of "
+                      "jwt.issuers, and from the keyring's issuer when pg_jwt.issuer names it.");
+    return Status::Ok();
+}
+
 // Verifies the token with the first candidate whose signature holds. A
 // candidate that does not fit the algorithm is skipped (RFC 7517 section 5).
 Status verify_with_candidates(Algorithm alg, const std::vector<std::string_view> &jwks,
@@ -330,8 +374,19 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
         return Status::InvalidArgument("max_age must not be negative");
 
     out.keyring_request = KeyringRequest{};
+    bool decoded = false;
+    const IssuerCache::Entry *issuer = nullptr;
+    if (!keys.has_material && keys.issuers != nullptr)
+        PGJWT_TRY(find_issuer(token, keys, policy, out, decoded, issuer));
     std::vector<Algorithm> allowed = policy.algorithms;
-    if (allowed.empty()) {
+    if (issuer != nullptr) {
+        PGJWT_TRY(issuer_algorithms(out.claims.iss.value, *issuer, policy.algorithms, keys.wall_now,
+                                    allowed));
+        if (allowed.empty())
+            return reject("token algorithm is not allowed",
+                          "The issuer's algorithms and the algorithms asked for have none in "
+                          "common.");
+    } else if (allowed.empty()) {
         if (keys.has_material) {
             PGJWT_TRY(default_algorithms(keys.material, keys.encoding, allowed));
         } else {
@@ -387,8 +442,7 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
         if (std::find(fits.begin(), fits.end(), true) == fits.end()) return first_error;
     }
 
-    PGJWT_TRY(jws_decode(token, out.jws));
-    PGJWT_TRY(parse_registered_claims(json_input(out.jws.payload), policy.required, out.claims));
+    if (!decoded) PGJWT_TRY(decode_token(token, policy, out));
     const JoseHeader &header = out.jws.header;
 
     auto pos = std::find_if(allowed.begin(), allowed.end(),
@@ -407,8 +461,16 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
         PGJWT_TRY(jws_verify(out.jws, alg, resolved[index]));
     } else {
         std::vector<std::string_view> jwks;
-        PGJWT_TRY(keyring_candidates(alg, header, keys, policy.now, jwks, out));
+        if (issuer != nullptr)
+            PGJWT_TRY(issuer_candidates(out.claims.iss.value, *issuer, alg, header, jwks));
+        else
+            PGJWT_TRY(keyring_candidates(alg, header, keys, policy.now, jwks, out));
         PGJWT_TRY(verify_with_candidates(alg, jwks, out));
+    }
+    if (issuer != nullptr) {
+        ValidationPolicy effective = policy;
+        apply_issuer_policy(issuer->record, effective);
+        return check_claims(out, effective);
     }
     return check_claims(out, policy);
 }

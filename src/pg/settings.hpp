@@ -19,6 +19,9 @@ extern char *setting_claims;                // pg_jwt.claims: set by jwt.authent
 extern char *setting_fresh_request_claims;  // pg_jwt.fresh_request_claims: internal
 extern bool setting_claims_once_per_query;  // pg_jwt.claims_once_per_query: deprecated, unread
 extern bool setting_row_function_rewrites;  // pg_jwt.row_function_rewrites: deprecated, unread
+extern bool setting_known_issuers_only;     // pg_jwt.known_issuers_only
+extern char *setting_ca_file;               // pg_jwt.ca_file: CA bundle for fetching issuers' keys
+extern int setting_fetch_timeout_ms;        // pg_jwt.fetch_timeout
 
 // Bumped whenever one of pg_jwt's own settings that the claim accessors read
 // changes (also when a transaction-local value reverts at transaction end),
