@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 
 #include "cancel.hpp"
+#include "openssl_error.hpp"
 #include "text.hpp"
 
 namespace pgjwt {
@@ -242,6 +243,12 @@ Status https_url_host(std::string_view url, std::string &host) {
 
 Status https_get(const HttpRequest &request, HttpResponse &response) {
     response = HttpResponse{};
+    // libcurl's TLS runs on the same OpenSSL as the backend's own: whatever
+    // it leaves in this thread's error queue is dropped on every path
+    // (DESIGN.md section 2.3).
+    struct ClearOpenSslErrors {
+        ~ClearOpenSslErrors() { openssl_clear_errors(); }
+    } clear_errors;
     PGJWT_TRY(ensure_curl());
     UrlPtr url;
     std::string host;

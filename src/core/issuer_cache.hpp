@@ -11,15 +11,14 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "algorithm.hpp"
 #include "issuer_document.hpp"
 #include "status.hpp"
+#include "string_hash.hpp"
 
 namespace pgjwt {
 
@@ -78,15 +77,9 @@ class IssuerCache {
     void clear();
 
   private:
-    struct StringHash {
-        using is_transparent = void;
-        size_t operator()(std::string_view s) const noexcept {
-            return std::hash<std::string_view>{}(s);
-        }
-    };
     uint64_t generation_ = 0;
     bool any_known_ = false, any_ = false;
-    std::unordered_map<std::string, Entry, StringHash, std::equal_to<>> entries_;
+    StringMap<Entry> entries_;
     size_t bytes_ = 0;
 };
 

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "secret.hpp"
+#include "string_hash.hpp"
 
 namespace pgjwt {
 
@@ -89,13 +90,6 @@ class KeyringCache {
     void clear();
 
   private:
-    // Looks a kid up without copying it into a std::string.
-    struct StringHash {
-        using is_transparent = void;
-        size_t operator()(std::string_view s) const noexcept {
-            return std::hash<std::string_view>{}(s);
-        }
-    };
     struct Candidates {
         std::vector<KeyringRecord> records;
         double valid_from = 0, valid_until = 0;
@@ -103,7 +97,7 @@ class KeyringCache {
     uint64_t generation_ = 0;
     bool has_algorithms_ = false;
     std::vector<std::string> algorithms_;
-    std::unordered_map<std::string, KidEntry, StringHash, std::equal_to<>> kids_;
+    StringMap<KidEntry> kids_;  // looked up by a kid without copying it
     size_t kid_bytes_ = 0;
     std::unordered_map<std::string, Candidates> candidates_;
 };

@@ -38,11 +38,6 @@ CStringList text_elements(MemoryContext context, Datum value) {
     return list;
 }
 
-char *text_column(MemoryContext context, HeapTuple tuple, TupleDesc desc, int column) {
-    char *value = SPI_getvalue(tuple, desc, column);
-    return value ? MemoryContextStrdup(context, value) : nullptr;
-}
-
 Datum text_array(const CStringList &list) {
     Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (list.count ? list.count : 1)));
     for (int i = 0; i < list.count; i++) elems[i] = CStringGetTextDatum(list.items[i]);
@@ -115,7 +110,7 @@ void read_issuer(const char *issuer, IssuerRow *out) {
         out->audience_required = isnull || DatumGetBool(v);
         v = SPI_getbinval(tuple, desc, 4, &isnull);
         out->max_stale_seconds = isnull ? 0 : interval_seconds(DatumGetIntervalP(v));
-        out->jwks = text_column(caller, tuple, desc, 5);
+        out->jwks = copy_text(caller, tuple, desc, 5);
         v = SPI_getbinval(tuple, desc, 6, &isnull);
         out->has_keys = out->jwks != nullptr && !isnull;
         if (!isnull) out->fetched_at = DatumGetTimestampTz(v);
@@ -150,8 +145,8 @@ void read_refresh_rows(RefreshRows *out) {
         HeapTuple tuple = SPI_tuptable->vals[i];
         RefreshRow &row = out->rows[out->count++];
         bool isnull = false;
-        row.issuer = text_column(caller, tuple, desc, 1);
-        row.url = text_column(caller, tuple, desc, 2);
+        row.issuer = copy_text(caller, tuple, desc, 1);
+        row.url = copy_text(caller, tuple, desc, 2);
         row.min_refresh_seconds =
             interval_seconds(DatumGetIntervalP(SPI_getbinval(tuple, desc, 3, &isnull)));
         row.max_refresh_seconds =
@@ -161,8 +156,8 @@ void read_refresh_rows(RefreshRows *out) {
         row.same_url = !isnull && DatumGetBool(v);
         v = SPI_getbinval(tuple, desc, 7, &isnull);
         row.has_keys = row.same_url && DatumGetBool(v);
-        row.jwks_uri = text_column(caller, tuple, desc, 8);
-        row.etag = text_column(caller, tuple, desc, 9);
+        row.jwks_uri = copy_text(caller, tuple, desc, 8);
+        row.etag = copy_text(caller, tuple, desc, 9);
         v = SPI_getbinval(tuple, desc, 10, &isnull);
         row.next_refresh = isnull ? DT_NOBEGIN : DatumGetTimestampTz(v);
         v = SPI_getbinval(tuple, desc, 11, &isnull);

@@ -81,6 +81,11 @@ void run_fresh(SPIPlanPtr plan, Datum *values, long limit) {
         elog(ERROR, "could not read pg_jwt's tables: %s", SPI_result_code_string(rc));
 }
 
+char *copy_text(MemoryContext context, HeapTuple tuple, TupleDesc desc, int column) {
+    char *value = SPI_getvalue(tuple, desc, column);
+    return value ? MemoryContextStrdup(context, value) : nullptr;
+}
+
 namespace {
 
 SPIPlanPtr keyring_algorithms = nullptr;
@@ -92,11 +97,6 @@ bool revoked_empty = false;
 uint64 revoked_generation_seen = 0;
 SPIPlanPtr revoked_any = nullptr;
 SPIPlanPtr revoked_probe = nullptr;
-
-char *copy_text(MemoryContext context, HeapTuple tuple, TupleDesc desc, int column) {
-    char *value = SPI_getvalue(tuple, desc, column);
-    return value ? MemoryContextStrdup(context, value) : nullptr;
-}
 
 // The columns of kKeyColumns, row by row, into `out`.
 constexpr const char *kKeyColumns =

@@ -57,6 +57,9 @@ Snapshot fresh_snapshot();
 SPIPlanPtr prepared(SPIPlanPtr &plan, const char *sql, int nargs, Oid *types);
 // Runs a kept read-only plan with fresh_snapshot() (between begin and end).
 void run_fresh(SPIPlanPtr plan, Datum *values, long limit);
+// Column `column` of an SPI result row as text, copied into `context`;
+// nullptr for NULL.
+char *copy_text(MemoryContext context, HeapTuple tuple, TupleDesc desc, int column);
 
 // Rows of jwt.keys as read (in the caller's memory context). Reads use
 // fresh_snapshot(); the caller records keyring_generation_now() before it
