@@ -131,7 +131,7 @@ void read_refresh_rows(RefreshRows *out) {
                        "SELECT i.issuer, i.url, i.min_refresh, i.max_refresh, "
                        "k.issuer IS NOT NULL, k.url OPERATOR(pg_catalog.=) i.url, "
                        "k.jwks IS NOT NULL, k.jwks_uri, k.etag, k.next_refresh, "
-                       "pg_catalog.cardinality(k.key_algorithms) "
+                       "pg_catalog.cardinality(k.key_algorithms), k.attempted_at "
                        "FROM jwt.issuers i LEFT JOIN jwt.issuer_keys k "
                        "ON k.issuer OPERATOR(pg_catalog.=) i.issuer "
                        "ORDER BY i.issuer",
@@ -162,6 +162,9 @@ void read_refresh_rows(RefreshRows *out) {
         row.next_refresh = isnull ? DT_NOBEGIN : DatumGetTimestampTz(v);
         v = SPI_getbinval(tuple, desc, 11, &isnull);
         row.key_count = isnull ? 0 : DatumGetInt32(v);
+        v = SPI_getbinval(tuple, desc, 12, &isnull);
+        row.has_attempt = !isnull;
+        row.attempted_at = isnull ? 0 : DatumGetTimestampTz(v);
     }
     end_as_extension_owner(&owner);
 }

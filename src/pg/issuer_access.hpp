@@ -51,6 +51,8 @@ struct RefreshRow {
     char *etag;
     TimestampTz next_refresh;
     int key_count;
+    bool has_attempt;  // ... with the time of the last fetch attempt
+    TimestampTz attempted_at;
 };
 
 struct RefreshRows {
