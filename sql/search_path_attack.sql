@@ -53,7 +53,7 @@ WHERE e.extname IN ('pg_jwt', 'pg_jwt_auth')
     'jwt.validate(text,text,text[],text,text,interval,interval,text[],text,timestamp with time zone,bytea)',
     'jwt.is_valid(text,text,text[],text,text,interval,interval,text[],text,timestamp with time zone,bytea)',
     'jwt.claims()', 'jwt.claim(text)', 'jwt.claim(text[])', 'jwt.claim_uuid(text)',
-    'jwt.authenticate(text)', 'jwt.refresh_issuers(boolean)',
+    'jwt.authenticate(text)', 'jwt.refresh_issuers(boolean)', 'jwt._issuer_key_counts(text,text[])',
     'auth.uid()', 'auth.user_id()', 'auth.role()', 'auth.email()', 'auth.jwt()', 'auth.session()',
     'auth.jwt_session_init(text)', 'auth.init()'])
 ORDER BY 1;
@@ -227,6 +227,7 @@ SELECT jwt.validate(:'tok_revoked') AS revoked;
 SELECT jwt.is_valid(:'tok_revoked') AS revoked, jwt.is_valid(:'tok') AS not_revoked;
 -- The read of a configured issuer and its fetched set (issuer_access.cpp).
 SELECT jwt.validate(:'tok_issuer') OPERATOR(pg_catalog.->>) 'sub' AS issuer_token;
+SELECT jwt._issuer_key_counts('https://spa.example/', '{spa-i}') AS key_counts;
 
 -- Everything else PUBLIC may call.
 SELECT jwt.url_encode('\x00ff'::pg_catalog.bytea) AS url_encode, jwt.url_decode('AP8') AS url_decode;

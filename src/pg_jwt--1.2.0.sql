@@ -507,6 +507,14 @@ COMMENT ON FUNCTION jwt.refresh_issuers(boolean) IS
     'fetches the keys of every issuer of jwt.issuers that is due (all of them with force) over HTTPS and stores them in jwt.issuer_keys; one row per issuer: updated, unchanged, failed or not due';
 REVOKE ALL ON FUNCTION jwt.refresh_issuers(boolean) FROM PUBLIC;
 
+CREATE FUNCTION jwt._issuer_key_counts(issuer text, kids text[]) RETURNS bigint[]
+    AS 'MODULE_PATHNAME', 'pg_jwt_issuer_key_counts'
+    LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION jwt._issuer_key_counts(text, text[]) IS
+    'internal: the tokens each key (by kid, NULL for a key without one) of an issuer verified since the server started; NULL when pg_jwt is not in shared_preload_libraries';
+-- EXECUTE stays with PUBLIC: a role granted SELECT on jwt.issuer_status
+-- calls it through the view (a view's functions run with the caller's rights).
+
 CREATE VIEW jwt.issuer_status AS
 SELECT i.issuer, i.url, k.jwks_uri,
        CASE WHEN k.jwks IS NULL OR k.url OPERATOR(pg_catalog.<>) i.url THEN 'no keys'
@@ -517,8 +525,8 @@ SELECT i.issuer, i.url, k.jwks_uri,
        CASE WHEN k.url OPERATOR(pg_catalog.=) i.url
             THEN k.fetched_at OPERATOR(pg_catalog.+) i.max_stale END AS usable_until,
        k.kids, k.key_algorithms, k.next_refresh, k.last_error,
-       NULL::pg_catalog.int8[] AS tokens_verified
+       jwt._issuer_key_counts(i.issuer, k.kids) AS tokens_verified
 FROM jwt.issuers i LEFT JOIN jwt.issuer_keys k ON k.issuer OPERATOR(pg_catalog.=) i.issuer;
 COMMENT ON VIEW jwt.issuer_status IS
-    'per issuer: state (ok, failing, stale, no keys), the last fetch and its HTTP status, the last successful one, until when the keys are used, their kids and algorithms, the next scheduled fetch, the last error; tokens_verified needs shared memory and is NULL';
+    'per issuer: state (ok, failing, stale, no keys), the last fetch and its HTTP status, the last successful one, until when the keys are used, their kids and algorithms, the next scheduled fetch, the last error, and the tokens each key verified since the server started (NULL unless pg_jwt is in shared_preload_libraries)';
 REVOKE ALL ON jwt.issuer_status FROM PUBLIC;

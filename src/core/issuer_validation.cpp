@@ -28,9 +28,10 @@ Status issuer_algorithms(std::string_view iss, const IssuerCache::Entry &entry,
     out.clear();
     const IssuerRecord &record = entry.record;
     if (!record.has_keys)
-        return unavailable("keys of " + issuer_label(iss) + " have not been fetched",
-                           "jwt.refresh_issuers() fetches them; until it has, the issuer's "
-                           "tokens are refused.");
+        return unavailable(
+            "keys of " + issuer_label(iss) + " have not been fetched",
+            "jwt.refresh_issuers() or the background worker fetches them; until then the issuer's "
+            "tokens are refused.");
     if (wall_now >= record.fetched_at + record.max_stale)
         return unavailable("keys of " + issuer_label(iss) + " are stale",
                            "They were last fetched at " + iso8601_utc(record.fetched_at) +
@@ -64,7 +65,9 @@ Status issuer_algorithms(std::string_view iss, const IssuerCache::Entry &entry,
 }
 
 Status issuer_candidates(std::string_view iss, const IssuerCache::Entry &entry, Algorithm alg,
-                         const JoseHeader &header, std::vector<std::string_view> &jwks) {
+                         const JoseHeader &header, std::vector<std::string_view> &jwks,
+                         std::vector<std::string_view> &kids, bool &kid_unknown) {
+    kid_unknown = false;
     const std::vector<PublishedKey> &keys = entry.keys.keys;
     const std::string_view name = algorithm_name(alg);
     if (header.has_kid) {
@@ -75,16 +78,21 @@ Status issuer_candidates(std::string_view iss, const IssuerCache::Entry &entry, 
                     "the key named by the token's kid does not fit",
                     "The key is for " + keys[i].algorithm + ", not " + std::string(name) + ".");
             jwks.push_back(keys[i].jwk);
+            kids.push_back(keys[i].kid);
             return Status::Ok();
         }
+        kid_unknown = true;
         return Status::Rejected("no key of " + issuer_label(iss) + " matches the token's kid",
                                 "Its keys were last fetched at " +
                                     iso8601_utc(entry.record.fetched_at) +
-                                    "; a key it published since then is known after the next "
-                                    "jwt.refresh_issuers().");
+                                    "; a key it published since then is known after its next "
+                                    "fetch.");
     }
-    for (size_t i = 0; i < keys.size() && jwks.size() < kMaxCandidateKeys; i++)
-        if (entry.keys.algorithms[i] == alg) jwks.push_back(keys[i].jwk);
+    for (size_t i = 0; i < keys.size() && jwks.size() < kMaxCandidateKeys; i++) {
+        if (entry.keys.algorithms[i] != alg) continue;
+        jwks.push_back(keys[i].jwk);
+        kids.push_back(keys[i].kid);
+    }
     if (jwks.empty())
         return Status::Rejected(
             "no key for the token's algorithm",

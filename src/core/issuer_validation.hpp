@@ -28,9 +28,11 @@ Status issuer_algorithms(std::string_view iss, const IssuerCache::Entry &entry,
 
 // The issuer's keys to try for a token signed with `alg`: the one its kid
 // names, else every key for `alg` (at most kMaxCandidateKeys), as JWK texts
-// (views into the cache entry).
+// (views into the cache entry), with their kids in `kids` (empty for a key
+// without one). `kid_unknown` tells a kid that no key of the issuer has.
 Status issuer_candidates(std::string_view iss, const IssuerCache::Entry &entry, Algorithm alg,
-                         const JoseHeader &header, std::vector<std::string_view> &jwks);
+                         const JoseHeader &header, std::vector<std::string_view> &jwks,
+                         std::vector<std::string_view> &kids, bool &kid_unknown);
 
 // The issuer's rules in the policy: its audiences (when set) replace an
 // audience that came from pg_jwt.audience, audience_required = false lets a

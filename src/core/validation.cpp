@@ -302,12 +302,13 @@ Status find_issuer(std::string_view token, const ValidationKeys &keys,
 // Verifies the token with the first candidate whose signature holds. A
 // candidate that does not fit the algorithm is skipped (RFC 7517 section 5).
 Status verify_with_candidates(Algorithm alg, const std::vector<std::string_view> &jwks,
-                              const ValidatedToken &token) {
+                              const ValidatedToken &token, size_t &verified) {
     Status last, unusable;
     bool tried = false;
-    for (std::string_view jwk : jwks) {
+    for (size_t i = 0; i < jwks.size(); i++) {
+        verified = i;
         Key key;
-        Status s = resolve_key(alg, jwk, KeyEncoding::text, key);
+        Status s = resolve_key(alg, jwks[i], KeyEncoding::text, key);
         if (!s.ok()) {
             if (s.fault != Fault::invalid_argument) return s;
             if (unusable.ok()) unusable = std::move(s);
@@ -374,14 +375,21 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
         return Status::InvalidArgument("max_age must not be negative");
 
     out.keyring_request = KeyringRequest{};
+    out.wants_issuer_refresh = false;
+    out.issuer_verified = false;
+    out.issuer_kid.clear();
     bool decoded = false;
     const IssuerCache::Entry *issuer = nullptr;
     if (!keys.has_material && keys.issuers != nullptr)
         PGJWT_TRY(find_issuer(token, keys, policy, out, decoded, issuer));
     std::vector<Algorithm> allowed = policy.algorithms;
     if (issuer != nullptr) {
-        PGJWT_TRY(issuer_algorithms(out.claims.iss.value, *issuer, policy.algorithms, keys.wall_now,
-                                    allowed));
+        Status s = issuer_algorithms(out.claims.iss.value, *issuer, policy.algorithms,
+                                     keys.wall_now, allowed);
+        if (!s.ok()) {
+            out.wants_issuer_refresh = s.fault == Fault::unavailable;
+            return s;
+        }
         if (allowed.empty())
             return reject("token algorithm is not allowed",
                           "The issuer's algorithms and the algorithms asked for have none in "
@@ -447,10 +455,14 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
 
     auto pos = std::find_if(allowed.begin(), allowed.end(),
                             [&](Algorithm a) { return algorithm_name(a) == header.alg; });
-    if (pos == allowed.end())
+    if (pos == allowed.end()) {
+        // A configured issuer that moved to a new algorithm publishes a key
+        // for it: a fetch may help unless jwt.issuers fixes the algorithms.
+        out.wants_issuer_refresh = issuer != nullptr && !issuer->record.has_algorithms;
         return reject("token algorithm is not allowed",
                       "The token is signed with \"" + excerpt(header.alg, 32) +
                           "\"; allowed: " + algorithm_list(allowed) + ".");
+    }
     Algorithm alg = *pos;
     size_t index = static_cast<size_t>(pos - allowed.begin());
 
@@ -460,17 +472,22 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
                           "The key given does not fit " + std::string(algorithm_name(alg)) + ".");
         PGJWT_TRY(jws_verify(out.jws, alg, resolved[index]));
     } else {
-        std::vector<std::string_view> jwks;
+        std::vector<std::string_view> jwks, kids;
         if (issuer != nullptr)
-            PGJWT_TRY(issuer_candidates(out.claims.iss.value, *issuer, alg, header, jwks));
+            PGJWT_TRY(issuer_candidates(out.claims.iss.value, *issuer, alg, header, jwks, kids,
+                                        out.wants_issuer_refresh));
         else
             PGJWT_TRY(keyring_candidates(alg, header, keys, policy.now, jwks, out));
-        PGJWT_TRY(verify_with_candidates(alg, jwks, out));
+        size_t verified = 0;
+        PGJWT_TRY(verify_with_candidates(alg, jwks, out, verified));
+        if (issuer != nullptr) out.issuer_kid.assign(kids[verified]);
     }
     if (issuer != nullptr) {
         ValidationPolicy effective = policy;
         apply_issuer_policy(issuer->record, effective);
-        return check_claims(out, effective);
+        PGJWT_TRY(check_claims(out, effective));
+        out.issuer_verified = true;
+        return Status::Ok();
     }
     return check_claims(out, policy);
 }

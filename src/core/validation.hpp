@@ -77,6 +77,15 @@ struct ValidatedToken {
     // Set (with Fault::internal) when the keyring cache lacks what this token
     // needs: the caller reads it from jwt.keys, stores it and calls again.
     KeyringRequest keyring_request;
+    // Set when the token was refused because its configured issuer's keys
+    // are missing, stale, or lack its kid: a fetch of that issuer's keys
+    // (claims.iss) may help, and the caller may ask for one.
+    bool wants_issuer_refresh = false;
+    // A configured issuer's token that validated (issuer_verified): the kid
+    // of the key that verified it (empty for a key without kid), for the
+    // per-key counters.
+    bool issuer_verified = false;
+    std::string issuer_kid;
 };
 
 // With keys.issuers, a token whose "iss" names a configured issuer is

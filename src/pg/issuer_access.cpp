@@ -38,10 +38,18 @@ CStringList text_elements(MemoryContext context, Datum value) {
     return list;
 }
 
+// A text[] of the list; nullptr items are NULL elements.
 Datum text_array(const CStringList &list) {
-    Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (list.count ? list.count : 1)));
-    for (int i = 0; i < list.count; i++) elems[i] = CStringGetTextDatum(list.items[i]);
-    return PointerGetDatum(construct_array(elems, list.count, TEXTOID, -1, false, TYPALIGN_INT));
+    int n = list.count;
+    Datum *elems = static_cast<Datum *>(palloc0(sizeof(Datum) * (n ? n : 1)));
+    bool *nulls = static_cast<bool *>(palloc0(sizeof(bool) * (n ? n : 1)));
+    for (int i = 0; i < n; i++) {
+        nulls[i] = list.items[i] == nullptr;
+        if (!nulls[i]) elems[i] = CStringGetTextDatum(list.items[i]);
+    }
+    int dims[1] = {n}, lbs[1] = {1};
+    return PointerGetDatum(
+        construct_md_array(elems, nulls, n ? 1 : 0, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
 Datum text_or_null(const char *value, char &null) {

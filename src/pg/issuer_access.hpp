@@ -69,8 +69,8 @@ struct FetchRecord {
     int http_status = 0;  // 0: none
     char *jwks_uri = nullptr;
     char *etag = nullptr;
-    char *jwks = nullptr;  // updated: the set
-    CStringList kids, algorithms;
+    char *jwks = nullptr;          // updated: the set
+    CStringList kids, algorithms;  // of each key (a NULL kid for a key without one)
     char *message = nullptr;
     TimestampTz attempted_at = 0, next_refresh = 0;
 };

@@ -36,15 +36,6 @@ char **configured_hosts(const RefreshRows &rows) {
     return hosts;
 }
 
-Status copy_list(const std::vector<std::string> &from, CStringList &to) {
-    for (const std::string &s : from) {
-        char *copy = copy_to_cstring(s);
-        if (!copy) return copy_failure_status();
-        to.items[to.count++] = copy;
-    }
-    return Status::Ok();
-}
-
 // Fetches `row`'s keys (the core's work, through the boundary).
 FetchRecord fetch(const RefreshRow &row, const RefreshRows &rows, char **hosts) {
     FetchRecord record;
@@ -85,13 +76,15 @@ FetchRecord fetch(const RefreshRow &row, const RefreshRows &rows, char **hosts) 
         if (!outcome.etag.empty() && !copy(outcome.etag, record.etag)) return copy_failure_status();
         if (outcome.result == RefreshResult::updated) {
             if (!copy(outcome.keys.jwks, record.jwks)) return copy_failure_status();
-            std::vector<std::string> kids, algorithms;
+            // Parallel lists: a key without kid has a NULL there.
             for (const PublishedKey &key : outcome.keys.keys) {
-                if (key.has_kid) kids.push_back(key.kid);
-                algorithms.push_back(key.algorithm);
+                char *kid = nullptr;
+                if (key.has_kid && !copy(key.kid, kid)) return copy_failure_status();
+                record.kids.items[record.kids.count++] = kid;
+                char *alg = nullptr;
+                if (!copy(key.algorithm, alg)) return copy_failure_status();
+                record.algorithms.items[record.algorithms.count++] = alg;
             }
-            PGJWT_TRY(copy_list(kids, record.kids));
-            PGJWT_TRY(copy_list(algorithms, record.algorithms));
         }
         return Status::Ok();
     });

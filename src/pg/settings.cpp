@@ -3,6 +3,7 @@
 #include "pg/request_claims.hpp"
 
 extern "C" {
+#include "miscadmin.h"
 #include "utils/guc.h"
 }
 
@@ -29,6 +30,8 @@ uint64 claims_generation = 1;
 bool setting_known_issuers_only = false;
 char *setting_ca_file = nullptr;
 int setting_fetch_timeout_ms = 10000;
+char *setting_refresh_databases = nullptr;
+int setting_kid_refresh_cooldown_s = 30;
 
 namespace {
 void bump_string(const char *, void *) {
@@ -140,6 +143,23 @@ void define_settings() {
                             "provider (connecting included).",
                             nullptr, &setting_fetch_timeout_ms, 10000, 100, 60000, PGC_SUSET,
                             GUC_UNIT_MS, nullptr, nullptr, nullptr);
+    // The background worker (issuer_worker.hpp): which databases it serves
+    // is fixed at server start, since each is a worker registered then.
+    // PostgreSQL allows a PGC_POSTMASTER setting only while
+    // shared_preload_libraries loads; elsewhere it does not exist.
+    if (process_shared_preload_libraries_in_progress)
+        DefineCustomStringVariable("pg_jwt.refresh_databases",
+                                   "The databases in which a background worker keeps the keys of "
+                                   "jwt.issuers fresh (pg_jwt in shared_preload_libraries).",
+                                   "A comma-separated list of at most 8 database names; empty: no "
+                                   "worker.",
+                                   &setting_refresh_databases, "", PGC_POSTMASTER, 0, nullptr,
+                                   nullptr, nullptr);
+    DefineCustomIntVariable("pg_jwt.kid_refresh_cooldown",
+                            "The shortest time between two fetches of an issuer's keys that "
+                            "tokens with an unknown kid ask the background worker for.",
+                            nullptr, &setting_kid_refresh_cooldown_s, 30, 1, 3600, PGC_SIGHUP,
+                            GUC_UNIT_S, nullptr, nullptr, nullptr);
 #if PG_VERSION_NUM >= 150000
     MarkGUCPrefixReserved("pg_jwt");
 #else

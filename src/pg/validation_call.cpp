@@ -8,6 +8,7 @@
 #include "core/keyring.hpp"
 #include "core/validation.hpp"
 #include "pg/issuer_access.hpp"
+#include "pg/issuer_worker.hpp"
 #include "pg/settings.hpp"
 #include "pg/table_access.hpp"
 #include "pg/time.hpp"
@@ -201,6 +202,8 @@ bool run_validation(const ValidationArguments &a, ValidationResult &out, ErrorRe
                 }
                 ValidatedToken token;
                 Status s = jwt_validate(a.token, keys, policy, token);
+                if (!s.ok() && token.wants_issuer_refresh)
+                    out.refresh_issuer = copy_to_cstring(token.claims.iss.value);
                 if (!s.ok() && token.keyring_request.kind != KeyringRequest::Kind::none) {
                     next.kind = token.keyring_request.kind;
                     next.value = copy_to_cstring(token.keyring_request.value);
@@ -213,10 +216,19 @@ bool run_validation(const ValidationArguments &a, ValidationResult &out, ErrorRe
                     out.jti = copy_to_cstring(token.claims.jti.value);
                     if (!out.jti) return copy_failure_status();
                 }
+                if (token.issuer_verified) {
+                    out.issuer = copy_to_cstring(token.claims.iss.value);
+                    out.issuer_kid = copy_to_cstring(token.issuer_kid);
+                    if (!out.issuer || !out.issuer_kid) return copy_failure_status();
+                }
                 return Status::Ok();
             },
             report);
-        if (ok || next.kind == KeyringRequest::Kind::none) return ok;
+        if (ok || next.kind == KeyringRequest::Kind::none) {
+            if (!ok && out.refresh_issuer != nullptr) wake_issuer_refresh(out.refresh_issuer);
+            if (ok && out.issuer != nullptr) count_issuer_verification(out.issuer, out.issuer_kid);
+            return ok;
+        }
         need = next;
         read_need(need, a.now, rows, issuer_row);
     }

@@ -49,6 +49,13 @@ void load_configured_keys(ValidationArguments &a);
 struct ValidationResult {
     char *claims = nullptr;
     char *jti = nullptr;
+    // A refused token's configured issuer whose keys a fetch may help with
+    // (issuer_worker.hpp wakes the worker for it).
+    char *refresh_issuer = nullptr;
+    // A valid token of a configured issuer: the issuer and the kid of the
+    // key that verified it ("" for none), for the per-key counters.
+    char *issuer = nullptr;
+    char *issuer_kid = nullptr;
 };
 
 // Validates `a.token` and raises on any fault, a revoked jti included: the

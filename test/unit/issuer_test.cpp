@@ -332,7 +332,7 @@ TEST_F(IssuerValidation, OnlyTheIssuersKeysAndAudiences) {
                       R"({"iss":"https://idp.example/","aud":"api"})", R"({"kid":"z"})")),
         Fault::token_rejected, "no key of issuer \"https://idp.example/\" matches the token's kid",
         "Its keys were last fetched at 2025-12-31T23:59:00Z; a key it published since then is "
-        "known after the next jwt.refresh_issuers()."));
+        "known after its next fetch."));
     EXPECT_TRUE(IsStatus(Validate(Sign("ec_p256.pem", Algorithm::ES256,
                                        R"({"iss":"https://idp.example/"})", R"({"kid":"a"})")),
                          Fault::token_rejected, "token lacks required claim \"aud\"", ""));
@@ -362,7 +362,8 @@ TEST_F(IssuerValidation, MissingStaleOrUnreadableKeysFailClosed) {
     issuers.store(kIss, &r);
     EXPECT_TRUE(IsStatus(Validate(token_a), Fault::unavailable,
                          "keys of issuer \"https://idp.example/\" have not been fetched",
-                         "jwt.refresh_issuers() fetches them; until it has, the issuer's tokens "
+                         "jwt.refresh_issuers() or the background worker fetches them; until then "
+                         "the issuer's tokens "
                          "are refused."));
     r = Record();
     r.fetched_at = kNow - r.max_stale;
@@ -424,6 +425,48 @@ TEST_F(IssuerValidation, SettingsGiveWayToTheIssuerArgumentsDoNot) {
     policy.audience_is_default = false;
     EXPECT_TRUE(
         IsStatus(Validate(token_a), Fault::token_rejected, "token audience does not match", ""));
+}
+
+TEST_F(IssuerValidation, TellsWhenAFetchMayHelpAndWhichKeyVerified) {
+    IssuerRecord r = Record();
+    issuers.store(kIss, &r);
+    EXPECT_TRUE(IsOk(Validate(token_a)));
+    EXPECT_FALSE(out.wants_issuer_refresh);
+    EXPECT_TRUE(out.issuer_verified);
+    EXPECT_EQ(out.issuer_kid, "a");
+    // An unknown kid, a token of an algorithm none of the keys has.
+    EXPECT_EQ(Validate(Sign("ec_p256.pem", Algorithm::ES256,
+                            R"({"iss":"https://idp.example/","aud":"api"})", R"({"kid":"new"})"))
+                  .fault,
+              Fault::token_rejected);
+    EXPECT_TRUE(out.wants_issuer_refresh);
+    EXPECT_FALSE(out.issuer_verified);
+    EXPECT_EQ(Validate(Sign("ec_p384.pem", Algorithm::ES384,
+                            R"({"iss":"https://idp.example/","aud":"api"})", R"({"kid":"new"})"))
+                  .fault,
+              Fault::token_rejected);
+    EXPECT_TRUE(out.wants_issuer_refresh);
+    // ... unless jwt.issuers fixes the algorithms.
+    r.has_algorithms = true;
+    r.algorithms = {"ES256", "RS256"};
+    issuers.store(kIss, &r);
+    EXPECT_EQ(Validate(Sign("ec_p384.pem", Algorithm::ES384,
+                            R"({"iss":"https://idp.example/","aud":"api"})", R"({"kid":"new"})"))
+                  .fault,
+              Fault::token_rejected);
+    EXPECT_FALSE(out.wants_issuer_refresh);
+    // A bad signature or claim: a fetch would not help.
+    EXPECT_EQ(Validate(Sign("ec_p256.pem", Algorithm::ES256,
+                            R"({"iss":"https://idp.example/","aud":"other"})", R"({"kid":"a"})"))
+                  .fault,
+              Fault::token_rejected);
+    EXPECT_FALSE(out.wants_issuer_refresh);
+    EXPECT_FALSE(out.issuer_verified);
+    // Keys missing or stale.
+    r = Record(false);
+    issuers.store(kIss, &r);
+    EXPECT_EQ(Validate(token_a).fault, Fault::unavailable);
+    EXPECT_TRUE(out.wants_issuer_refresh);
 }
 
 TEST(IssuerCacheBounds, EntriesAreBounded) {
