@@ -24,6 +24,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/array.h"
+#include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/memutils.h"
 }
