@@ -212,6 +212,16 @@ std::string tame_numbers(std::string_view text) {
     return out;
 }
 
+// An integer beyond 64 bits is NUMBER_ERROR up to simdjson 3.7 and
+// BIGINT_ERROR from 3.8 (Debian 13 and later); both are retried tamed.
+template <typename Error>
+bool is_number_error(Error error) {
+    if constexpr (requires { Error::BIGINT_ERROR; })
+        return error == Error::NUMBER_ERROR || error == Error::BIGINT_ERROR;
+    else
+        return error == Error::NUMBER_ERROR;
+}
+
 simdjson::error_code parse_padded(std::string_view text, dom::element &root) {
     Reader &r = reader();
     r.scratch.assign(text);
@@ -235,8 +245,7 @@ Status parse(JsonInput json, const char *what, dom::element &root) {
         error = r.parser.parse(json.data, json.size, false).get(root);
     else
         error = parse_padded({json.data, json.size}, root);
-    if (error == simdjson::NUMBER_ERROR)
-        error = parse_padded(tame_numbers({json.data, json.size}), root);
+    if (is_number_error(error)) error = parse_padded(tame_numbers({json.data, json.size}), root);
     if (error == simdjson::DEPTH_ERROR) return too_deep(what);
     if (error == simdjson::MEMALLOC)
         return Status{Fault::out_of_memory, "out of memory", "Could not grow the JSON parser."};
