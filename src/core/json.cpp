@@ -240,6 +240,10 @@ Status parse(JsonInput json, const char *what, dom::element &root) {
                           "Could not allocate the JSON parser."};
         r.allocated = true;
     }
+    // Newer simdjson (3.12 in Debian 13) skips a leading byte order mark; it is refused
+    // on every version, with simdjson 3.0's message (RFC 8259 section 8.1).
+    if (json.size >= 3 && std::memcmp(json.data, "\xEF\xBB\xBF", 3) == 0)
+        return syntax_error(what, simdjson::error_message(simdjson::TAPE_ERROR));
     simdjson::error_code error;
     if (json.capacity >= json.size + simdjson::SIMDJSON_PADDING)
         error = r.parser.parse(json.data, json.size, false).get(root);
