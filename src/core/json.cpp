@@ -212,8 +212,9 @@ std::string tame_numbers(std::string_view text) {
     return out;
 }
 
-// An integer beyond 64 bits is NUMBER_ERROR up to simdjson 3.7 and
-// BIGINT_ERROR from 3.8 (Debian 13 and later); both are retried tamed.
+// An integer beyond 64 bits is NUMBER_ERROR in older simdjson (3.0 in
+// Debian 12) and BIGINT_ERROR in newer (3.12 in Debian 13, 4.6 in testing);
+// both are retried tamed.
 template <typename Error>
 bool is_number_error(Error error) {
     if constexpr (requires { Error::BIGINT_ERROR; })
