@@ -142,7 +142,11 @@ config_generic *find_claims_record() {
 // The current value; "" for none.
 const char *current_value(config_generic *record) {
     if (record->vartype == PGC_STRING) {
+#if PG_VERSION_NUM >= 190000
+        const char *value = *record->_string.variable;  // 19: one struct with a union
+#else
         const char *value = *reinterpret_cast<config_string *>(record)->variable;
+#endif
         return value != nullptr ? value : "";
     }
     // Another module's non-string setting of that name: its text.
