@@ -8,7 +8,6 @@
 #include <openssl/objects.h>
 #include <openssl/rsa.h>
 
-#include "ecdsa_der.hpp"
 #include "key_set.hpp"
 #include "message_digest.hpp"
 #include "openssl_error.hpp"
@@ -86,6 +85,30 @@ Status ecdsa_to_der(const PreparedKey &key, std::string_view raw, std::string &d
     return Status::Ok();
 }
 
+// OpenSSL writes an ECDSA signature as DER (SEQUENCE { r, s }); JOSE's is
+// r || s, each left-padded to the field size (RFC 7518 section 3.4).
+// Under an allocation failure OpenSSL 3.0 can report success with a
+// signature that is not DER, its error left queued (found by the
+// fault-injection test): it is refused here, and the queued error becomes
+// the reason.
+Status ecdsa_from_der(const unsigned char *der, size_t len, size_t field_size, std::string &out) {
+    const unsigned char *p = der;
+    EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(len)));
+    if (!sig || p != der + len) return openssl_failure("decode the ECDSA signature");
+    const BIGNUM *r = nullptr, *s = nullptr;
+    ECDSA_SIG_get0(sig.get(), &r, &s);
+    size_t start = out.size();
+    out.resize(start + 2 * field_size);
+    auto *o = reinterpret_cast<unsigned char *>(out.data() + start);
+    int width = static_cast<int>(field_size);
+    if (BN_is_negative(r) || BN_is_negative(s) || BN_bn2binpad(r, o, width) != width ||
+        BN_bn2binpad(s, o + field_size, width) != width) {
+        out.resize(start);
+        return openssl_failure("decode the ECDSA signature");
+    }
+    return Status::Ok();
+}
+
 size_t eddsa_signature_size(Curve curve) {
     return curve == Curve::ed448 ? 114 : 64;
 }
@@ -158,16 +181,9 @@ Status asymmetric_sign(Algorithm alg, PreparedKey &key, std::string_view input, 
     if (EVP_PKEY_sign(key.ctx.get(), reinterpret_cast<unsigned char *>(sig.data()), &len,
                       digest.bytes, digest.size) != 1)
         return openssl_failure("sign");
-    if (family == AlgorithmFamily::ecdsa) {
-        // Under an allocation failure OpenSSL 3.0 can report success with a
-        // signature that is not DER, its error left queued (found by the
-        // fault-injection test): the strict reading refuses it, and the
-        // queued error becomes the reason.
-        if (!ecdsa_der_to_raw(reinterpret_cast<const unsigned char *>(sig.data()), len,
-                              curve_field_size(key.key.curve), out))
-            return openssl_failure("decode the ECDSA signature");
-        return Status::Ok();
-    }
+    if (family == AlgorithmFamily::ecdsa)
+        return ecdsa_from_der(reinterpret_cast<const unsigned char *>(sig.data()), len,
+                              curve_field_size(key.key.curve), out);
     out.append(sig.data(), len);
     return Status::Ok();
 }

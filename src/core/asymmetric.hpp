@@ -1,8 +1,7 @@
 // RSASSA-PKCS1-v1_5, RSASSA-PSS, ECDSA and EdDSA signatures in their JOSE
 // forms (RFC 7518 sections 3.3-3.5, RFC 8037). RSA and ECDSA keep an
-// EVP_PKEY_CTX initialised once per key and algorithm, and sign or verify a
-// digest computed separately: re-initialising per call costs ~15 % of an
-// RS256 verification (DESIGN.md section 4).
+// EVP_PKEY_CTX initialised once per key and algorithm (DESIGN.md section 4),
+// and sign or verify a digest computed separately.
 #pragma once
 #include "core_guard.hpp"
 

@@ -6,16 +6,16 @@
 #include <string>
 #include <string_view>
 
+#include "secret.hpp"
 #include "status.hpp"
 
 namespace pgjwt {
 
-// Appends the unpadded base64url form of `bytes` to `out`.
+// Appends the unpadded base64url form of `bytes` to `out` (a SecretString
+// where the bytes are key material).
 void base64url_append(std::string_view bytes, std::string &out);
+void base64url_append(std::string_view bytes, WipedString &out);
 std::string base64url_encode(std::string_view bytes);
-// The same without the SSSE3 loop base64url_append uses where the CPU has
-// it: what other CPUs run, kept callable so that tests cover both.
-void base64url_append_portable(std::string_view bytes, std::string &out);
 
 // The length of the unpadded base64url form of `n` bytes.
 constexpr size_t base64url_encoded_size(size_t n) {
@@ -40,14 +40,6 @@ Status base64url_decode_to(std::string_view text, char *out, size_t &written);
 // of 1 mod 4 and no non-zero trailing bits (so every byte string has exactly
 // one accepted encoding). Appends to `out`; false when `text` is not strict.
 bool base64url_decode(std::string_view text, std::string &out);
-
-// The same strict decode of `text` up to its first `stop` character (or its
-// end): `length` is set to the number of characters decoded, the position
-// of `stop` or text.size(). False when those characters are not strict
-// base64url. Lets a caller split and decode in one pass.
-bool base64url_decode_until(std::string_view text, char stop, std::string &out, size_t &length);
-// The same without the SSSE3 loop, kept callable so that tests cover both.
-bool base64url_decode_until_portable(std::string_view text, char stop, std::string &out,
-                                     size_t &length);
+bool base64url_decode(std::string_view text, WipedString &out);
 
 }  // namespace pgjwt

@@ -76,7 +76,7 @@ Status check_numeric_date(const NumericDate &date, const char *name) {
 Status parse_registered_claims(JsonInput payload, const std::vector<std::string> &required,
                                RegisteredClaims &out) {
     dom::element root;
-    PGJWT_TRY(parse_json_element(payload, "token payload", root));
+    PGJWT_TRY(as_token_fault(parse_json_element(payload, "token payload", root)));
     if (root.type() != dom::element_type::OBJECT)
         return Status::Malformed("token payload is not a JSON object");
     out = RegisteredClaims{};

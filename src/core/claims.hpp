@@ -12,6 +12,17 @@
 
 namespace pgjwt {
 
+// NumericDates outside 0001-01-01 .. 9999-12-31 are refused before any
+// conversion, so no clock arithmetic can overflow.
+constexpr double kMinNumericDate = -62135596800.0;
+constexpr double kMaxNumericDate = 253402300799.0;
+
+// A NumericDate claim (RFC 7519 section 2) as it stands in the token.
+struct NumericDate {
+    enum class State { absent, number, not_a_number } state = State::absent;
+    double seconds = 0;
+};
+
 struct StringClaim {
     enum class State { absent, string, not_a_string } state = State::absent;
     std::string value;

@@ -1,16 +1,16 @@
-// HS256/384/512 (RFC 7518 section 3.2) through OpenSSL 3's EVP_MAC. A keyed
-// EVP_MAC_CTX is kept per (algorithm, secret) in a bounded per-backend cache
-// and re-initialised with a NULL key for each message, which skips the key
-// schedule (the one-shot HMAC() redoes it and is 2.6x slower). The
-// re-initialisation copies OpenSSL 3.0's digest states with an allocation
-// each: test/bench/hmac_paths.cpp times it against copying digest states
-// directly, which was tried and given up for OpenSSL's own HMAC.
+// HS256/384/512 (RFC 7518 section 3.2) through OpenSSL 3's EVP_MAC. A
+// context is keyed once per secret and algorithm (the key cache keeps it
+// with the secret, key_set.hpp) and re-initialised with a NULL key for each
+// message, which keeps the key schedule instead of redoing it as the
+// one-shot HMAC() does (DESIGN.md section 4).
 #pragma once
 #include "core_guard.hpp"
 
 #include <cstddef>
-#include <string>
+#include <memory>
 #include <string_view>
+
+#include <openssl/evp.h>
 
 #include "algorithm.hpp"
 #include "status.hpp"
@@ -19,18 +19,22 @@ namespace pgjwt {
 
 constexpr size_t kMaxHmacTagBytes = 64;
 
+struct MacCtxFree {
+    void operator()(EVP_MAC_CTX *ctx) const { EVP_MAC_CTX_free(ctx); }
+};
+using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
+
+// A context for `alg` keyed with `secret` (not empty). OpenSSL keeps its
+// own copy of the key and wipes it when the context is freed.
+Status hmac_context(Algorithm alg, std::string_view secret, MacCtxPtr &out);
+
 // Computes the tag of `message` into `tag` (at least kMaxHmacTagBytes) and
 // sets `tag_len`.
-Status hmac_compute(Algorithm alg, std::string_view secret, std::string_view message,
-                    unsigned char *tag, size_t &tag_len);
+Status hmac_compute(EVP_MAC_CTX *ctx, std::string_view message, unsigned char *tag,
+                    size_t &tag_len);
 
 // Sets `matches` when `tag` is the tag of `message`: length first, then a
 // constant-time comparison (CRYPTO_memcmp).
-Status hmac_verify(Algorithm alg, std::string_view secret, std::string_view message,
-                   std::string_view tag, bool &matches);
-
-// Drops every cached context (tests, and memory pressure).
-void hmac_cache_clear();
-size_t hmac_cache_size();
+Status hmac_verify(EVP_MAC_CTX *ctx, std::string_view message, std::string_view tag, bool &matches);
 
 }  // namespace pgjwt

@@ -1,12 +1,11 @@
 #include "json.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 
 #include "json_dom.hpp"
+#include "secret.hpp"
 #include "text.hpp"
 
 namespace pgjwt {
@@ -14,10 +13,11 @@ namespace {
 
 namespace dom = simdjson::dom;
 
-// One parser and one padded scratch buffer per backend (a backend is one thread).
+// One parser and one padded scratch buffer per backend (a backend is one
+// thread). The scratch copy may hold key text: a SecretString.
 struct Reader {
     dom::parser parser;
-    std::string scratch;
+    SecretString scratch;
     bool allocated = false;
 };
 
@@ -35,8 +35,8 @@ std::string capitalized(const char *what) {
 Status syntax_error(const char *what, const char *why) {
     std::string reason(why);
     while (!reason.empty() && (reason.back() == '.' || reason.back() == ' ')) reason.pop_back();
-    return Status::Malformed(std::string("invalid JSON in ") + what,
-                             capitalized(what) + " is not valid JSON: " + reason + ".");
+    return Status{Fault::malformed_json, std::string("invalid JSON in ") + what,
+                  capitalized(what) + " is not valid JSON: " + reason + "."};
 }
 
 Status has_nul(const char *what) {
@@ -50,9 +50,8 @@ Status too_deep(const char *what) {
                                  std::to_string(kMaxJsonDepth) + " levels deep.");
 }
 
-// What check_strict found wrong, turned into a Status only on failure: the
-// walk runs for every payload signed and every token read, and building a
-// Status per value cost more than the walk itself.
+// What check_strict found wrong, turned into a Status only on failure (the
+// walk runs for every payload signed and every token read).
 struct StrictFault {
     enum Kind { none, nul, too_deep, duplicate } kind = none;
     std::string_view member;  // the duplicate name
@@ -178,8 +177,8 @@ size_t json_number_length(std::string_view s) {
     return i;
 }
 
-std::string tame_numbers(std::string_view text) {
-    std::string out;
+SecretString tame_numbers(std::string_view text) {
+    SecretString out;
     out.reserve(text.size() + 16);
     size_t i = 0;
     while (i < text.size()) {
@@ -263,183 +262,6 @@ Status parse(JsonInput json, const char *what, dom::element &root) {
     return check_strict(root, what, nul_possible);
 }
 
-Status parse_object(JsonInput json, const char *what, dom::object &object) {
-    dom::element root;
-    PGJWT_TRY(parse(json, what, root));
-    if (root.type() != dom::element_type::OBJECT)
-        return Status::Malformed(std::string(what) + " is not a JSON object");
-    object = root.get_object().value_unsafe();
-    return Status::Ok();
-}
-
-// --- raw member spans ---------------------------------------------------------
-// Values are copied as the text they are in the document (minus white space),
-// never re-serialised from the DOM, so that numbers keep every digit.
-
-size_t skip_space(std::string_view s, size_t i) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
-    return i;
-}
-
-size_t skip_string(std::string_view s, size_t i) {  // s[i] == '"'; returns past the closing quote
-    i++;
-    while (i < s.size() && s[i] != '"') i += s[i] == '\\' ? 2 : 1;
-    return i + 1;
-}
-
-size_t skip_value(std::string_view s, size_t i) {
-    if (s[i] == '"') return skip_string(s, i);
-    if (s[i] == '{' || s[i] == '[') {
-        int depth = 0;
-        while (i < s.size()) {
-            char c = s[i];
-            if (c == '"') {
-                i = skip_string(s, i);
-                continue;
-            }
-            if (c == '{' || c == '[') depth++;
-            if (c == '}' || c == ']') {
-                if (--depth == 0) return i + 1;
-            }
-            i++;
-        }
-        return i;
-    }
-    while (i < s.size() && !std::strchr(",}] \t\r\n", s[i])) i++;
-    return i;
-}
-
-struct RawMember {
-    std::string_view key;   // unescaped (from the DOM)
-    dom::element value;     // parsed
-    std::string_view text;  // as written in the document
-};
-
-// The members of a validated object, in document order, with their raw text.
-Status raw_members(JsonInput json, const char *what, std::vector<RawMember> &out) {
-    dom::object object;
-    PGJWT_TRY(parse_object(json, what, object));
-    std::string_view s(json.data, json.size);
-    size_t i = skip_space(s, 0) + 1;  // past '{'
-    out.clear();
-    for (dom::key_value_pair field : object) {
-        i = skip_space(s, i);
-        i = skip_space(s, skip_string(s, i));  // the key, then ':'
-        i = skip_space(s, i + 1);
-        size_t end = skip_value(s, i);
-        out.push_back({field.key, field.value, s.substr(i, end - i)});
-        i = skip_space(s, end) + 1;  // past ',' or '}'
-    }
-    return Status::Ok();
-}
-
-// Appends `text` without the white space outside strings.
-void append_minified(std::string_view text, std::string &out) {
-    for (size_t i = 0; i < text.size();) {
-        char c = text[i];
-        if (c == '"') {
-            size_t end = skip_string(text, i);
-            out.append(text.substr(i, end - i));
-            i = end;
-            continue;
-        }
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') out.push_back(c);
-        i++;
-    }
-}
-
-// --- objects whose syntax the caller vouches for --------------------------
-// PostgreSQL's json type holds only valid JSON (RFC 8259): for such a
-// payload, what the strict rules add to the syntax (duplicate member names,
-// U+0000, the depth cap, an object at the top) can be decided by walking the
-// text, without simdjson's tree: a third of the instructions, and much less
-// code to bring back into the instruction cache between two signatures. The
-// walk only ever says "all rules hold" or "not decided here": anything it
-// does not handle simply (a backslash or a non-ASCII byte in a string, an
-// object of more than 16 members, a duplicate, a container too deep) goes to
-// the full parse, which gives the verdict and its message. It relies on the
-// syntax (`tru` would pass as a scalar), so it is only for text already
-// validated as JSON.
-
-bool scan_value(std::string_view s, size_t &i, size_t depth);
-
-// Byte classes of the walk, so that its loops test one table entry a byte.
-constexpr uint8_t kEndsScalar = 1;  // , } ] and JSON white space
-constexpr uint8_t kEndsString = 2;  // the quote, and what the walk leaves to the full parse:
-                                    // a backslash (an escape) or a non-ASCII byte
-constexpr std::array<uint8_t, 256> make_walk_classes() {
-    std::array<uint8_t, 256> classes{};
-    for (char c : {',', '}', ']', ' ', '\t', '\n', '\r'})
-        classes[static_cast<unsigned char>(c)] |= kEndsScalar;
-    classes['"'] |= kEndsString;
-    classes['\\'] |= kEndsString;
-    for (size_t c = 0x80; c < 256; c++) classes[c] |= kEndsString;
-    return classes;
-}
-constexpr auto kWalkClasses = make_walk_classes();
-
-uint8_t walk_class(char c) {
-    return kWalkClasses[static_cast<unsigned char>(c)];
-}
-
-// A string without escapes and of ASCII characters only; `i` at its quote.
-bool scan_plain_string(std::string_view s, size_t &i, std::string_view &content) {
-    size_t j = i + 1;
-    while (j < s.size() && !(walk_class(s[j]) & kEndsString)) j++;
-    if (j >= s.size() || s[j] != '"') return false;
-    content = s.substr(i + 1, j - i - 1);
-    i = j + 1;
-    return true;
-}
-
-bool scan_container(std::string_view s, size_t &i, size_t depth) {
-    if (depth > kMaxJsonDepth) return false;
-    const bool object = s[i] == '{';
-    const char close = object ? '}' : ']';
-    constexpr size_t kMembers = 16;
-    std::string_view names[kMembers];
-    size_t n = 0;
-    i = skip_space(s, i + 1);
-    if (i < s.size() && s[i] == close) {
-        i++;
-        return true;
-    }
-    while (true) {
-        if (object) {
-            std::string_view name;
-            if (i >= s.size() || s[i] != '"' || !scan_plain_string(s, i, name) || n == kMembers)
-                return false;
-            for (size_t k = 0; k < n; k++)
-                if (same_name(names[k], name)) return false;
-            names[n++] = name;
-            i = skip_space(s, i);
-            if (i >= s.size() || s[i] != ':') return false;
-            i = skip_space(s, i + 1);
-        }
-        if (!scan_value(s, i, depth + 1)) return false;
-        i = skip_space(s, i);
-        if (i >= s.size()) return false;
-        if (s[i] == close) {
-            i++;
-            return true;
-        }
-        if (s[i] != ',') return false;
-        i = skip_space(s, i + 1);
-    }
-}
-
-bool scan_value(std::string_view s, size_t &i, size_t depth) {
-    if (i >= s.size()) return false;
-    if (s[i] == '{' || s[i] == '[') return scan_container(s, i, depth);
-    if (s[i] == '"') {
-        std::string_view content;
-        return scan_plain_string(s, i, content);
-    }
-    size_t start = i;  // a number, true, false or null
-    while (i < s.size() && !(walk_class(s[i]) & kEndsScalar)) i++;
-    return i > start;
-}
-
 }  // namespace
 
 void json_release_large_buffers() noexcept {
@@ -448,11 +270,31 @@ void json_release_large_buffers() noexcept {
         r.parser = dom::parser{};  // allocates nothing until the next parse
         r.allocated = false;
     }
-    if (r.scratch.capacity() > kMaxKeptJsonBytes) std::string().swap(r.scratch);
+    if (r.scratch.capacity() > kMaxKeptJsonBytes) SecretString().swap(r.scratch);
 }
 
 Status parse_json_element(JsonInput json, const char *what, dom::element &root) {
     return parse(json, what, root);
+}
+
+Status parse_json_object(JsonInput json, const char *what, dom::object &object) {
+    dom::element root;
+    PGJWT_TRY(parse(json, what, root));
+    if (root.type() != dom::element_type::OBJECT)
+        return Status::Malformed(std::string(what) + " is not a JSON object");
+    object = root.get_object().value_unsafe();
+    return Status::Ok();
+}
+
+void json_wipe_parser() noexcept {
+    Reader &r = reader();
+    OPENSSL_cleanse(r.scratch.data(), r.scratch.capacity());
+    // The unescaped strings of the last document: simdjson sizes this
+    // buffer for 5/3 of the largest document plus padding, and never
+    // writes beyond that.
+    dom::document &doc = r.parser.doc;
+    if (doc.string_buf)
+        OPENSSL_cleanse(doc.string_buf.get(), 5 * doc.capacity() / 3 + simdjson::SIMDJSON_PADDING);
 }
 
 size_t json_padding() {
@@ -466,195 +308,9 @@ JsonInput json_input(const std::string &text) {
     return {text.data(), text.size(), text.capacity()};
 }
 
-Status parse_jose_header(JsonInput json, JoseHeader &out) {
-    dom::object object;
-    PGJWT_TRY(parse_object(json, "token header", object));
-    out = JoseHeader{};
-    auto string_member = [](dom::key_value_pair field, std::string &value) -> Status {
-        if (field.value.type() != dom::element_type::STRING)
-            return Status::Malformed("token header member \"" + excerpt(field.key, 32) +
-                                     "\" is not a string");
-        value = field.value.get_string().value_unsafe();
-        return Status::Ok();
-    };
-    for (dom::key_value_pair field : object) {
-        if (field.key == "alg") {
-            out.has_alg = true;
-            PGJWT_TRY(string_member(field, out.alg));
-        } else if (field.key == "typ") {
-            out.has_typ = true;
-            PGJWT_TRY(string_member(field, out.typ));
-        } else if (field.key == "kid") {
-            out.has_kid = true;
-            PGJWT_TRY(string_member(field, out.kid));
-        } else if (field.key == "crit") {
-            out.has_crit = true;
-            if (field.value.type() != dom::element_type::ARRAY)
-                return Status::Malformed("token header member \"crit\" is not an array");
-            dom::array items = field.value.get_array().value_unsafe();
-            for (dom::element item : items) {
-                if (item.type() != dom::element_type::STRING)
-                    return Status::Malformed("token header member \"crit\" holds a non-string");
-                out.crit.emplace_back(item.get_string().value_unsafe());
-            }
-        } else if (field.key == "b64") {
-            out.has_b64 = true;
-            if (field.value.type() != dom::element_type::BOOL)
-                return Status::Malformed("token header member \"b64\" is not a boolean");
-            out.b64 = field.value.get_bool().value_unsafe();
-        } else if (field.key == "enc") {
-            return Status::Malformed("token is a JWE, not a JWS",
-                                     "Its header names a content encryption (\"enc\"); encrypted "
-                                     "tokens are not supported.");
-        }
-    }
-    if (!out.has_alg) return Status::Malformed("token header has no \"alg\" member");
-    return Status::Ok();
-}
-
 Status validate_json_object(JsonInput json, const char *what) {
     dom::object object;
-    return parse_object(json, what, object);
-}
-
-Status validate_json_object_of_valid_json(JsonInput json, const char *what) {
-    std::string_view s(json.data, json.size);
-    size_t i = skip_space(s, 0);
-    if (i < s.size() && s[i] == '{' && scan_container(s, i, 1) && skip_space(s, i) == s.size())
-        return Status::Ok();
-    return validate_json_object(json, what);
-}
-
-Status minify_json_object(JsonInput json, const char *what, std::string &out) {
-    PGJWT_TRY(validate_json_object(json, what));
-    out.clear();
-    append_minified({json.data, json.size}, out);
-    return Status::Ok();
-}
-
-void json_append_string(std::string_view text, std::string &out) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    out.push_back('"');
-    for (char ch : text) {
-        auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            default:
-                if (c < 0x20) {
-                    out += "\\u00";
-                    out.push_back(kHex[c >> 4]);
-                    out.push_back(kHex[c & 15]);
-                } else {
-                    out.push_back(ch);
-                }
-        }
-    }
-    out.push_back('"');
-}
-
-void json_append_member(std::string_view name, std::string_view value, std::string &object) {
-    if (object.size() > 1) object.push_back(',');
-    json_append_string(name, object);
-    object.push_back(':');
-    json_append_string(value, object);
-}
-
-Status build_jose_header(std::string_view alg, std::string_view extra, std::string_view kid,
-                         std::string &out) {
-    std::string typ = "\"JWT\"";
-    std::string rest;
-    bool extra_has_kid = false;
-    if (!extra.empty()) {
-        std::vector<RawMember> members;
-        Status s = raw_members(json_input(extra), "header argument", members);
-        if (!s.ok()) return Status::InvalidArgument(s.message, s.detail);
-        for (const RawMember &m : members) {
-            bool is_string = m.value.type() == dom::element_type::STRING;
-            if (m.key == "alg") {
-                if (!is_string || m.value.get_string().value_unsafe() != alg)
-                    return Status::InvalidArgument(
-                        "header argument conflicts with the algorithm",
-                        "Member \"alg\" of the header must equal the algorithm argument, " +
-                            std::string(alg) + ".");
-                continue;
-            }
-            if (m.key == "b64" || m.key == "crit" || m.key == "enc")
-                return Status::InvalidArgument(
-                    "header member \"" + excerpt(m.key, 32) + "\" is not supported",
-                    "Tokens with critical, unencoded-payload or encryption members cannot be "
-                    "verified by pg_jwt.");
-            if ((m.key == "kid" || m.key == "typ" || m.key == "cty") && !is_string &&
-                !(m.key == "typ" && m.value.type() == dom::element_type::NULL_VALUE))
-                return Status::InvalidArgument("header member \"" + excerpt(m.key, 32) +
-                                               "\" must be a string");
-            if (m.key == "typ") {
-                typ.clear();
-                if (is_string) append_minified(m.text, typ);
-                continue;
-            }
-            if (m.key == "kid") extra_has_kid = true;
-            rest.push_back(',');
-            json_append_string(m.key, rest);
-            rest.push_back(':');
-            append_minified(m.text, rest);
-        }
-    }
-    out.clear();
-    out += "{\"alg\":";
-    json_append_string(alg, out);
-    if (!typ.empty()) {
-        out += ",\"typ\":";
-        out += typ;
-    }
-    if (!kid.empty() && !extra_has_kid) {
-        out += ",\"kid\":";
-        json_append_string(kid, out);
-    }
-    out += rest;
-    out.push_back('}');
-    return Status::Ok();
-}
-
-Status replace_json_members(JsonInput json,
-                            const std::vector<std::pair<std::string, std::string>> &replacements,
-                            std::string &out) {
-    std::vector<RawMember> members;
-    PGJWT_TRY(raw_members(json, "payload", members));
-    out.clear();
-    out.push_back('{');
-    for (const RawMember &m : members) {
-        if (out.size() > 1) out.push_back(',');
-        json_append_string(m.key, out);
-        out.push_back(':');
-        auto it = std::find_if(replacements.begin(), replacements.end(),
-                               [&](const auto &r) { return r.first == m.key; });
-        if (it != replacements.end())
-            out += it->second;
-        else
-            append_minified(m.text, out);
-    }
-    out.push_back('}');
-    return Status::Ok();
+    return parse_json_object(json, what, object);
 }
 
 }  // namespace pgjwt

@@ -2,6 +2,7 @@
 
 #include "cancel.hpp"
 #include "json_dom.hpp"
+#include "json_text.hpp"
 #include "limits.hpp"
 #include "text.hpp"
 
@@ -14,10 +15,11 @@ Status bad_jwk(std::string detail) {
     return Status::InvalidArgument("invalid JSON Web Key", std::move(detail));
 }
 
-Status read_string(dom::key_value_pair field, std::string &out) {
+template <typename String>
+Status read_string(dom::key_value_pair field, String &out) {
     if (field.value.type() != dom::element_type::STRING)
         return bad_jwk("Member \"" + excerpt(field.key, 32) + "\" must be a string.");
-    out = field.value.get_string().value_unsafe();
+    out.assign(field.value.get_string().value_unsafe());
     return Status::Ok();
 }
 
@@ -56,7 +58,7 @@ Status read_jwk(dom::object object, JwkMembers &jwk) {
         } else {
             struct Slot {
                 std::string_view name;
-                std::string *value;
+                SecretString *value;
             };
             const Slot slots[] = {{"n", &jwk.n},   {"e", &jwk.e},   {"p", &jwk.p},
                                   {"q", &jwk.q},   {"dp", &jwk.dp}, {"dq", &jwk.dq},
@@ -66,7 +68,6 @@ Status read_jwk(dom::object object, JwkMembers &jwk) {
         }
     }
     if (jwk.kty.empty()) return bad_jwk("Member \"kty\" is missing.");
-    jwk.json = simdjson::minify(object);
     return Status::Ok();
 }
 
@@ -80,6 +81,10 @@ Status parse_jwk_text(std::string_view text, std::vector<JwkMembers> &keys, bool
     keys.clear();
     is_set = false;
     PGJWT_TRY(check_key_size(text));
+    // The parser's copy of the text and its unescaped strings hold the key.
+    struct WipeParser {
+        ~WipeParser() { json_wipe_parser(); }
+    } wipe_parser;
     dom::element root;
     Status parsed = parse_json_element(json_input(text), "key", root);
     if (!parsed.ok()) return bad_jwk(parsed.detail.empty() ? parsed.message : parsed.detail);
@@ -109,6 +114,38 @@ Status parse_jwk_text(std::string_view text, std::vector<JwkMembers> &keys, bool
     }
     keys.emplace_back();
     return read_jwk(object, keys.back());
+}
+
+SecretString jwk_text(const JwkMembers &jwk) {
+    SecretString text("{");
+    json_append_member("kty", jwk.kty, text);
+    if (!jwk.crv.empty()) json_append_member("crv", jwk.crv, text);
+    if (jwk.has_alg) json_append_member("alg", jwk.alg, text);
+    if (jwk.has_kid) json_append_member("kid", jwk.kid, text);
+    if (jwk.has_use) json_append_member("use", jwk.use, text);
+    if (jwk.has_key_ops) {
+        text.append(",\"key_ops\":[");
+        for (size_t i = 0; i < jwk.key_ops.size(); i++) {
+            if (i) text.push_back(',');
+            json_append_string(jwk.key_ops[i], text);
+        }
+        text.push_back(']');
+    }
+    struct Member {
+        const char *name;
+        const SecretString &value;
+        bool present;
+    };
+    const Member material[] = {{"n", jwk.n, !jwk.n.empty()},    {"e", jwk.e, !jwk.e.empty()},
+                               {"d", jwk.d, jwk.has_d},         {"p", jwk.p, !jwk.p.empty()},
+                               {"q", jwk.q, !jwk.q.empty()},    {"dp", jwk.dp, !jwk.dp.empty()},
+                               {"dq", jwk.dq, !jwk.dq.empty()}, {"qi", jwk.qi, !jwk.qi.empty()},
+                               {"x", jwk.x, !jwk.x.empty()},    {"y", jwk.y, !jwk.y.empty()},
+                               {"k", jwk.k, jwk.has_k}};
+    for (const Member &m : material)
+        if (m.present) json_append_member(m.name, m.value, text);
+    text.push_back('}');
+    return text;
 }
 
 }  // namespace pgjwt

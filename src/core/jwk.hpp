@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "json.hpp"
+#include "secret.hpp"
 #include "status.hpp"
 
 namespace pgjwt {
@@ -17,10 +18,9 @@ struct JwkMembers {
     std::string kty, crv, alg, kid, use;
     bool has_alg = false, has_kid = false, has_use = false, has_key_ops = false;
     std::vector<std::string> key_ops;
-    // base64url-encoded members, empty when absent
-    std::string n, e, d, p, q, dp, dq, qi, x, y, k;
+    // base64url-encoded key material, empty when absent
+    SecretString n, e, d, p, q, dp, dq, qi, x, y, k;
     bool has_d = false, has_k = false;
-    std::string json;  // the whole JWK, minified
 };
 
 // True when `text` (after white space) starts like a JSON object.
@@ -28,6 +28,11 @@ bool looks_like_json_object(std::string_view text);
 
 // Parses a JWK or a JWK set ({"keys":[...]}). `is_set` tells which it was.
 // Problems are the caller's (Fault::invalid_argument): the key is theirs.
+// The JSON parser's copies of the text are wiped before this returns.
 Status parse_jwk_text(std::string_view text, std::vector<JwkMembers> &keys, bool &is_set);
+
+// The JWK text of `jwk`: its members above, in that order, no white space
+// (members pg_jwt does not read are left out).
+SecretString jwk_text(const JwkMembers &jwk);
 
 }  // namespace pgjwt

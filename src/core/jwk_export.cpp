@@ -5,16 +5,45 @@
 #include <openssl/rand.h>
 
 #include "base64url.hpp"
-#include "json.hpp"
+#include "json_text.hpp"
 #include "key_set.hpp"
+#include "message_digest.hpp"
 #include "limits.hpp"
 #include "openssl_error.hpp"
 
 namespace pgjwt {
 namespace {
 
+// Appends "name":"base64url(bytes)".
+void append_base64_member(SecretString &json, const char *name, std::string_view bytes) {
+    SecretString encoded;
+    base64url_append(bytes, encoded);
+    json_append_member(name, encoded, json);
+}
+
+// Appends "name":"base64url(param)"; `pad` fixes the width.
+Status append_bignum(SecretString &json, EVP_PKEY *pkey, const char *param, const char *name,
+                     size_t pad) {
+    BIGNUM *raw = nullptr;
+    // A failure must not silently drop a member: that would be another key.
+    if (EVP_PKEY_get_bn_param(pkey, param, &raw) != 1) return openssl_failure("export the key");
+    BnClearPtr bn(raw);
+    size_t len = pad ? pad : static_cast<size_t>(BN_num_bytes(bn.get()));
+    SecretString bytes;
+    bytes.resize(len);
+    if (BN_bn2binpad(bn.get(), reinterpret_cast<unsigned char *>(bytes.data()),
+                     static_cast<int>(len)) < 0)
+        return openssl_failure("export the key");
+    append_base64_member(json, name, bytes);
+    return Status::Ok();
+}
+
+void append_raw(SecretString &json, const char *name, const unsigned char *bytes, size_t len) {
+    append_base64_member(json, name, {reinterpret_cast<const char *>(bytes), len});
+}
+
 Status annotated(const ImportedKey &key, bool with_private, Algorithm alg, std::string_view kid,
-                 std::string &json) {
+                 SecretString &json) {
     json = "{";
     PGJWT_TRY(append_key_members(key, with_private, json));
     json_append_member("alg", algorithm_name(alg), json);
@@ -33,61 +62,99 @@ Status random_kid(std::string &kid) {
 
 }  // namespace
 
-Status public_jwk(const ImportedKey &key, Algorithm alg, std::string_view kid, std::string &json) {
-    json.clear();
-    if (key.type == KeyType::oct) return Status::Ok();
-    return annotated(key, false, alg, kid, json);
-}
-
-Status private_jwk(const ImportedKey &key, Algorithm alg, std::string_view kid, std::string &json) {
-    return annotated(key, true, alg, kid, json);
-}
-
-Status generate_key(Algorithm alg, size_t rsa_bits, ImportedKey &out) {
-    openssl_clear_errors();
-    out.has_private = true;
-    EVP_PKEY *raw = nullptr;
-    switch (algorithm_family(alg)) {
-        case AlgorithmFamily::hmac: {
-            out.type = KeyType::oct;
-            out.secret.assign(digest_size(algorithm_digest(alg)), '\0');
-            if (RAND_bytes(reinterpret_cast<unsigned char *>(out.secret.data()),
-                           static_cast<int>(out.secret.size())) != 1)
-                return openssl_failure("generate a secret");
-            return Status::Ok();
-        }
-        case AlgorithmFamily::rsa_pkcs1:
-        case AlgorithmFamily::rsa_pss:
-            if (rsa_bits != 2048 && rsa_bits != 3072 && rsa_bits != 4096)
-                return Status::InvalidArgument("unsupported RSA key size",
-                                               "Generated RSA keys have 2048, 3072 or 4096 bits.");
-            out.type = KeyType::rsa;
-            raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", rsa_bits);
+Status append_key_members(const ImportedKey &key, bool with_private, SecretString &json) {
+    EVP_PKEY *pkey = key.pkey.get();
+    switch (key.type) {
+        case KeyType::oct:
+            if (with_private) append_base64_member(json, "k", key.secret);
+            json_append_member("kty", "oct", json);
             break;
-        case AlgorithmFamily::ecdsa: {
-            out.type = KeyType::ec;
-            out.curve = algorithm_curve(alg);
-            const char *group = out.curve == Curve::p256   ? "P-256"
-                                : out.curve == Curve::p384 ? "P-384"
-                                : out.curve == Curve::p521 ? "P-521"
-                                                           : "secp256k1";
-            raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", group);
+        case KeyType::rsa:
+            PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_E, "e", 0));
+            json_append_member("kty", "RSA", json);
+            PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_N, "n", 0));
+            if (with_private) {
+                PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_D, "d", 0));
+                // The CRT members come all together or not at all (a key
+                // imported from n, e, d alone has none).
+                BIGNUM *probe = nullptr;
+                bool crt = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR1, &probe) == 1;
+                BN_clear_free(probe);
+                openssl_clear_errors();
+                if (crt) {
+                    PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_FACTOR1, "p", 0));
+                    PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_FACTOR2, "q", 0));
+                    PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_EXPONENT1, "dp", 0));
+                    PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_EXPONENT2, "dq", 0));
+                    PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, "qi", 0));
+                }
+            }
+            break;
+        case KeyType::ec: {
+            size_t size = curve_field_size(key.curve);
+            json_append_member("crv", curve_name(key.curve), json);
+            json_append_member("kty", "EC", json);
+            PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_EC_PUB_X, "x", size));
+            PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_EC_PUB_Y, "y", size));
+            if (with_private)
+                PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_PRIV_KEY, "d", size));
             break;
         }
-        case AlgorithmFamily::eddsa:
-            out.type = KeyType::okp;
-            out.curve = alg == Algorithm::Ed448 ? Curve::ed448 : Curve::ed25519;
-            raw = EVP_PKEY_Q_keygen(nullptr, nullptr,
-                                    out.curve == Curve::ed448 ? "ED448" : "ED25519");
+        case KeyType::okp: {
+            unsigned char buf[64];
+            size_t len = sizeof buf;
+            json_append_member("crv", curve_name(key.curve), json);
+            json_append_member("kty", "OKP", json);
+            if (EVP_PKEY_get_raw_public_key(pkey, buf, &len) != 1)
+                return openssl_failure("read the public key");
+            append_raw(json, "x", buf, len);
+            if (with_private) {
+                len = sizeof buf;
+                if (EVP_PKEY_get_raw_private_key(pkey, buf, &len) != 1)
+                    return openssl_failure("read the private key");
+                append_raw(json, "d", buf, len);
+                OPENSSL_cleanse(buf, sizeof buf);
+            }
             break;
+        }
     }
-    if (raw == nullptr) return openssl_failure("generate a key");
-    out.pkey.reset(raw);
+    // OpenSSL may queue an error on a path it recovers from; none is ours to report.
+    openssl_clear_errors();
     return Status::Ok();
 }
 
-KeyringEntry::~KeyringEntry() {
-    if (!private_jwk.empty()) OPENSSL_cleanse(private_jwk.data(), private_jwk.size());
+Status canonical_public_jwk(const ImportedKey &key, SecretString &json) {
+    openssl_clear_errors();
+    json = "{";
+    // An oct key has no public half: its thumbprint is over "k" (RFC 7638 3.2).
+    PGJWT_TRY(append_key_members(key, key.type == KeyType::oct, json));
+    json.push_back('}');
+    return Status::Ok();
+}
+
+Status jwk_thumbprint(const ImportedKey &key, std::string &thumbprint) {
+    SecretString json;
+    PGJWT_TRY(canonical_public_jwk(key, json));
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (!message_digest_compute(Digest::sha256, json, digest, len))
+        return openssl_failure("hash the key");
+    thumbprint = base64url_encode({reinterpret_cast<char *>(digest), len});
+    return Status::Ok();
+}
+
+Status public_jwk(const ImportedKey &key, Algorithm alg, std::string_view kid, std::string &json) {
+    json.clear();
+    if (key.type == KeyType::oct) return Status::Ok();
+    SecretString built;
+    PGJWT_TRY(annotated(key, false, alg, kid, built));
+    json.assign(built);
+    return Status::Ok();
+}
+
+Status private_jwk(const ImportedKey &key, Algorithm alg, std::string_view kid,
+                   SecretString &json) {
+    return annotated(key, true, alg, kid, json);
 }
 
 Status keyring_entry(const ImportedKey &key, Algorithm alg, std::string_view kid,

@@ -56,94 +56,44 @@ Status jws_split(std::string_view token, JwsParts &out) {
 
 namespace {
 
-// The header cache of jws_decode: rows of one query usually share one
-// header, so when its encoded form is the last one seen, that decode and
-// parse are reused. Each new cached header gets a new generation, so that a
-// caller reusing its Jws row after row (and so already holding the cached
-// header) skips even the copy.
-struct HeaderCache {
+// The last protected header jws_decode parsed, by its encoded form: the
+// tokens of one query usually share one header. A shortcut beside the
+// decode and parse, kept because it saves more than the tenth of a
+// verification that DESIGN.md section 4 asks of one (test/bench/README.md,
+// "1.1.0: shortcuts measured"). Only a header that parsed is kept.
+struct LastHeader {
+    bool valid = false;
     std::string encoded, json;
     JoseHeader parsed;
-    uint64_t generation = 0;   // 0: nothing cached
-    uint64_t generations = 0;  // never reused, even after a failed parse
-
-    bool holds(std::string_view header_b64) const {
-        return generation != 0 && header_b64 == encoded;
-    }
-    void copy_to(Jws &out) const {
-        if (out.header_generation == generation) return;
-        out.header_json = json;
-        out.header = parsed;
-        out.header_generation = generation;
-    }
-    // Does `token` start with the cached header and a dot?
-    bool starts(std::string_view token) const {
-        return generation != 0 && token.size() > encoded.size() && token[encoded.size()] == '.' &&
-               token.starts_with(encoded);
-    }
 };
 
-HeaderCache &header_cache() {
-    static HeaderCache instance;
+LastHeader &last_header() {
+    static LastHeader instance;
     return instance;
-}
-
-// The payload and signature decoded while splitting, in one pass over the
-// token; false (with `out` to be refilled) for anything but a well-formed
-// three-part token, whose exact error the slow path then reports.
-bool decode_fast(std::string_view token, size_t header_end, Jws &out) {
-    std::string_view rest = token.substr(header_end + 1);
-    size_t payload_length = 0, signature_length = 0;
-    out.payload.clear();
-    out.payload.reserve(decoded_size(rest.size()) + json_padding());
-    if (!base64url_decode_until(rest, '.', out.payload, payload_length) ||
-        payload_length == rest.size())
-        return false;
-    std::string_view signature = rest.substr(payload_length + 1);
-    out.signature.clear();
-    out.signature.reserve(decoded_size(signature.size()));
-    if (!base64url_decode_until(signature, '.', out.signature, signature_length) ||
-        signature_length != signature.size())
-        return false;
-    out.parts.header_b64 = token.substr(0, header_end);
-    out.parts.payload_b64 = rest.substr(0, payload_length);
-    out.parts.signature_b64 = signature;
-    out.parts.signing_input = token.substr(0, header_end + 1 + payload_length);
-    return true;
 }
 
 }  // namespace
 
 Status jws_decode(std::string_view token, Jws &out) {
-    HeaderCache &cache = header_cache();
-    // The common case first: the cached header, then payload and signature
-    // split and decoded together.
-    if (token.size() <= kMaxTokenBytes && cache.starts(token) &&
-        decode_fast(token, cache.encoded.size(), out)) {
-        cache.copy_to(out);
-        return Status::Ok();
-    }
+    LastHeader &last = last_header();
     PGJWT_TRY(jws_split(token, out.parts));
-    bool same_header = cache.holds(out.parts.header_b64);
-    if (!same_header) {
-        out.header_generation = 0;
+    const bool same_header = last.valid && out.parts.header_b64 == last.encoded;
+    if (!same_header)
         PGJWT_TRY(
             decode_part(out.parts.header_b64, "token header", out.header_json, json_padding()));
-    }
     PGJWT_TRY(decode_part(out.parts.payload_b64, "token payload", out.payload, json_padding()));
     PGJWT_TRY(decode_part(out.parts.signature_b64, "token signature", out.signature, 0));
     if (same_header) {
-        cache.copy_to(out);
+        out.header_json = last.json;
+        out.header = last.parsed;
         return Status::Ok();
     }
-    uint64_t next_generation = ++cache.generations;
-    cache.generation = 0;
-    PGJWT_TRY(parse_jose_header(json_input(out.header_json), out.header));
-    cache.encoded = out.parts.header_b64;
-    cache.json = out.header_json;
-    cache.parsed = out.header;
-    cache.generation = next_generation;
-    out.header_generation = next_generation;
+    last.valid = false;
+    PGJWT_TRY(as_token_fault(parse_jose_header(json_input(out.header_json), out.header)));
+    last.encoded = out.parts.header_b64;
+    last.json = out.header_json;
+    last.parsed = out.header;
+    last.valid = true;
     return Status::Ok();
 }
 
@@ -167,16 +117,9 @@ Status jws_verify(const Jws &jws, Algorithm alg, const Key &key) {
 
 Status jws_sign(std::string_view header_json, std::string_view payload, Algorithm alg,
                 const Key &key, std::string &token) {
-    std::string header_b64;
-    base64url_append(header_json, header_b64);
-    return jws_sign_encoded(header_b64, payload, alg, key, token);
-}
-
-Status jws_sign_encoded(std::string_view header_b64, std::string_view payload, Algorithm alg,
-                        const Key &key, std::string &token) {
     token.clear();
-    token.reserve(header_b64.size() + payload.size() * 4 / 3 + 96);
-    token.append(header_b64);
+    token.reserve((header_json.size() + payload.size()) * 4 / 3 + 96);
+    base64url_append(header_json, token);
     token.push_back('.');
     base64url_append(payload, token);
     // Kept across calls (a backend is one thread): one allocation less a

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "algorithm.hpp"
+#include "jose_header.hpp"
 #include "json.hpp"
 #include "key.hpp"
 #include "status.hpp"
@@ -34,9 +35,6 @@ struct Jws {
     std::string payload;      // decoded bytes
     std::string signature;    // decoded bytes
     JoseHeader header;
-    // Which cached header decode `header_json` and `header` hold (0: none),
-    // so that a Jws reused row after row is not re-copied (see jws_decode).
-    uint64_t header_generation = 0;
 };
 
 // Splits, strictly decodes every part and parses the protected header.
@@ -51,9 +49,5 @@ Status jws_verify(const Jws &jws, Algorithm alg, const Key &key);
 // Builds a compact JWS from a header (JSON text) and payload bytes.
 Status jws_sign(std::string_view header_json, std::string_view payload, Algorithm alg,
                 const Key &key, std::string &token);
-
-// The same with the header already in its base64url form.
-Status jws_sign_encoded(std::string_view header_b64, std::string_view payload, Algorithm alg,
-                        const Key &key, std::string &token);
 
 }  // namespace pgjwt

@@ -1,7 +1,8 @@
 #include "jwt.hpp"
 
-#include "base64url.hpp"
 #include "claims.hpp"
+#include "jose_header.hpp"
+#include "json_text.hpp"
 
 #include "key_set.hpp"
 
@@ -19,41 +20,14 @@ Status check_time(const RegisteredClaims &claims, double now) {
     return Status::Ok();
 }
 
-// The payload to sign is the caller's: text that does not parse as JSON is
-// 22P02 (as PostgreSQL's own json input), well-formed JSON that cannot be a
-// claims set (not an object, duplicate names, U+0000, too deep) is 22023.
+// The payload to sign is the caller's: text that does not parse as JSON
+// keeps Fault::malformed_json (22P02, as PostgreSQL's own json input);
+// well-formed JSON that cannot be a claims set (not an object, duplicate
+// names, U+0000, too deep), a malformed token to the JSON layer, is the
+// caller's invalid argument (22023).
 Status caller_payload(Status s) {
-    if (s.fault == Fault::malformed_token && !s.message.starts_with("invalid JSON"))
-        s.fault = Fault::invalid_argument;
+    if (s.fault == Fault::malformed_token) s.fault = Fault::invalid_argument;
     return s;
-}
-
-// The encoded header of the last signature, with what it was built from:
-// the rows of one statement usually sign under one header. Only a header
-// that was built is kept, so a header argument that is refused is refused
-// on every row.
-struct HeaderCache {
-    bool valid = false;
-    Algorithm alg = Algorithm::HS256;
-    std::string extra, kid, encoded;
-};
-
-Status encoded_header(Algorithm alg, std::string_view extra, std::string_view kid,
-                      std::string_view &out) {
-    static HeaderCache cache;
-    if (!cache.valid || cache.alg != alg || cache.extra != extra || cache.kid != kid) {
-        cache.valid = false;
-        std::string header;
-        PGJWT_TRY(build_jose_header(algorithm_name(alg), extra, kid, header));
-        cache.encoded.clear();
-        base64url_append(header, cache.encoded);
-        cache.alg = alg;
-        cache.extra = extra;
-        cache.kid = kid;
-        cache.valid = true;
-    }
-    out = cache.encoded;
-    return Status::Ok();
 }
 
 // A payload or header argument that cannot fit in a token is refused by its
@@ -83,26 +57,24 @@ Status jwt_sign(const JwtSignRequest &request, std::string &token) {
     if (request.key.set != nullptr && !request.key.set->is_set &&
         request.key.set->keys.front()->key.has_kid)
         kid = request.key.set->keys.front()->key.kid;
-    std::string_view header;
-    PGJWT_TRY(encoded_header(request.alg, request.extra_header, kid, header));
+    std::string header;
+    PGJWT_TRY(build_jose_header(algorithm_name(request.alg), request.extra_header, kid, header));
     JsonInput payload = json_input(request.claims_json);
     std::string claims;
     if (!request.replacements.empty()) {
         PGJWT_TRY(caller_payload(replace_json_members(payload, request.replacements, claims)));
     } else if (request.keep_claims_text) {
-        PGJWT_TRY(caller_payload(request.claims_valid_json
-                                     ? validate_json_object_of_valid_json(payload, "payload")
-                                     : validate_json_object(payload, "payload")));
-        return jws_sign_encoded(header, request.claims_json, request.alg, request.key, token);
+        PGJWT_TRY(caller_payload(validate_json_object(payload, "payload")));
+        return jws_sign(header, request.claims_json, request.alg, request.key, token);
     } else {
         PGJWT_TRY(caller_payload(minify_json_object(payload, "payload", claims)));
     }
-    return jws_sign_encoded(header, claims, request.alg, request.key, token);
+    return jws_sign(header, claims, request.alg, request.key, token);
 }
 
 Status jwt_decode(std::string_view token, Jws &out) {
     PGJWT_TRY(jws_decode(token, out));
-    return validate_json_object(json_input(out.payload), "token payload");
+    return as_token_fault(validate_json_object(json_input(out.payload), "token payload"));
 }
 
 Status jwt_verify(std::string_view token, Algorithm alg, const Key &key, double now,
@@ -118,6 +90,11 @@ Status jwt_verify(std::string_view token, Algorithm alg, const Key &key, double 
     out.valid = verdict.ok();
     out.reason = std::move(verdict);
     return Status::Ok();
+}
+
+JwtVerification &reusable_verification() {
+    static JwtVerification instance;
+    return instance;
 }
 
 }  // namespace pgjwt

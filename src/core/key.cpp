@@ -4,8 +4,6 @@
 #include <string>
 #include <vector>
 
-#include <openssl/crypto.h>
-
 #include "jwk.hpp"
 #include "key_import.hpp"
 #include "key_set.hpp"
@@ -31,34 +29,15 @@ Status refuse(const char *what) {
         "anyone who knows the public key forge tokens.");
 }
 
-// The last secret text check_secret_text accepted: the same secret is
-// usually passed on every row, and this skips the checks for it.
-std::string &last_accepted_secret() {
-    static std::string secret;
-    return secret;
-}
-
 Status resolve(Algorithm alg, std::string_view material, KeyEncoding encoding, KeyPurpose purpose,
                Key &out) {
     out = Key{};
     PGJWT_TRY(check_key_size(material));
-    bool hmac = algorithm_family(alg) == AlgorithmFamily::hmac;
-    if (hmac && encoding == KeyEncoding::text && !material.empty() &&
-        material == last_accepted_secret()) {
-        out.secret = material;
-        return Status::Ok();
-    }
-    if (hmac && (encoding == KeyEncoding::binary || !looks_like_json_object(material))) {
-        PGJWT_TRY(encoding == KeyEncoding::text ? check_secret_text(material)
-                                                : check_secret_bytes(material));
-        out.secret = material;
-        return Status::Ok();
-    }
-    if (encoding == KeyEncoding::binary)
+    if (encoding == KeyEncoding::binary && algorithm_family(alg) != AlgorithmFamily::hmac)
         return Status::InvalidArgument(
             "binary keys are HMAC secrets only",
             "Pass a " + std::string(algorithm_name(alg)) + " key as PEM or JWK text.");
-    return resolve_key_set(alg, material, purpose, out.set);
+    return resolve_key_set(alg, material, encoding, purpose, out.set);
 }
 
 }  // namespace
@@ -70,15 +49,11 @@ Status check_secret_bytes(std::string_view bytes) {
 
 Status check_secret_text(std::string_view text) {
     PGJWT_TRY(check_secret_bytes(text));
-    std::string &last_accepted = last_accepted_secret();
-    if (text == last_accepted) return Status::Ok();
     std::string_view t = trim_space(text);
     if (t.starts_with("-----BEGIN OPENSSH")) return refuse("an OpenSSH key");
     if (t.starts_with("-----BEGIN")) return refuse("a PEM block");
     if (looks_like_openssh_key(t)) return refuse("an OpenSSH key");
     if (looks_like_json_object(t)) return refuse("a JSON object (a JWK or JWKS)");
-    OPENSSL_cleanse(last_accepted.data(), last_accepted.size());
-    last_accepted.assign(text);
     return Status::Ok();
 }
 

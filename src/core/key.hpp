@@ -1,10 +1,10 @@
 // Key material as the signature layer sees it, and how the caller's key
-// argument becomes one. A Key refers either to a raw HMAC secret (the bytes
-// the caller passed, the fast path of pgjwt's API) or to a parsed key set
-// held in the backend's key cache (PEM, JWK, JWK set).
+// argument becomes one: a raw HMAC secret, PEM, a JWK or a JWK set, parsed
+// and prepared once per backend in the key cache (key_set.hpp).
 #pragma once
 #include "core_guard.hpp"
 
+#include <memory>
 #include <string_view>
 
 #include "algorithm.hpp"
@@ -15,11 +15,10 @@ namespace pgjwt {
 struct KeySet;
 
 struct Key {
-    // HS*: the raw secret bytes, when the caller passed a plain secret.
-    std::string_view secret;
-    // Otherwise: the parsed key(s), owned by the key cache, valid until the
-    // next key is resolved.
-    const KeySet *set = nullptr;
+    // The prepared key(s), shared with the key cache: a set the cache
+    // evicts stays alive, with its secret and contexts, as long as a Key
+    // holds it.
+    std::shared_ptr<const KeySet> set;
 };
 
 // Key text given with an HS* algorithm must be a secret, not a public key:
@@ -38,8 +37,8 @@ enum class KeyPurpose { verify, sign };
 // it cannot be (always the caller's fault: Fault::invalid_argument). With
 // an HS* algorithm, text that is a JSON object is read as a JWK or JWK set
 // of `oct` keys; other text and bytea are the secret itself. With any other
-// algorithm, the text is PEM or a JWK / JWK set. `out` may refer to
-// `material`, which must outlive it.
+// algorithm, the text is PEM or a JWK / JWK set. `out` holds its own copy
+// of whatever it needs.
 Status resolve_key(Algorithm alg, std::string_view material, KeyEncoding encoding, Key &out);
 Status resolve_signing_key(Algorithm alg, std::string_view material, KeyEncoding encoding,
                            Key &out);

@@ -9,10 +9,9 @@
 #include <openssl/rsa.h>
 
 #include "base64url.hpp"
-#include "json.hpp"
 #include "key.hpp"
+#include "key_checks.hpp"
 #include "limits.hpp"
-#include "message_digest.hpp"
 #include "openssl_error.hpp"
 #include "text.hpp"
 
@@ -37,71 +36,6 @@ const char *openssl_name(Curve curve) {
     for (const auto &c : kCurveNames)
         if (c.curve == curve) return c.openssl_group;
     return "";
-}
-
-// Small-order EdDSA public keys (RFC 8032 does not forbid them, OpenSSL
-// accepts them): under such a key a signature made without any private key
-// verifies, e.g. R = identity, S = 0 under the identity point. Refused by
-// their y coordinate (sign bit cleared), including the encodings with y >= p.
-// Ed25519: y of the 8 points of order 1, 2, 4 and 8; Ed448: order 1, 2, 4.
-bool small_order_point(Curve curve, const unsigned char *x, size_t len) {
-    static const char *const kEd25519[] = {
-        "0000000000000000000000000000000000000000000000000000000000000000",
-        "0100000000000000000000000000000000000000000000000000000000000000",
-        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
-        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
-    };
-    static const char *const kEd448[] = {
-        "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
-        "0000000000000000000000",
-        "010000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
-        "0000000000000000000000",
-        "fefffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffffffffffffffffffffffffffff"
-        "ffffffffffffffffffffff",
-        "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffffffffffffffffffffffffffff"
-        "ffffffffffffffffffffff",
-        "00000000000000000000000000000000000000000000000000000000ffffffffffffffffffffffffffffffffff"
-        "ffffffffffffffffffffff",
-    };
-    auto hex_byte = [](const char *h) {
-        auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-        return static_cast<unsigned char>(nibble(h[0]) * 16 + nibble(h[1]));
-    };
-    // y without the sign bit: Ed25519 keeps it in the top bit of the last
-    // byte; Ed448 in a 57th byte of its own.
-    size_t ylen = curve == Curve::ed448 ? 56 : 32;
-    if (len != (curve == Curve::ed448 ? 57 : 32)) return false;
-    auto matches = [&](const char *hex) {
-        for (size_t i = 0; i < ylen; i++) {
-            unsigned char b = x[i];
-            if (curve == Curve::ed25519 && i == 31) b &= 0x7f;
-            if (b != hex_byte(hex + 2 * i)) return false;
-        }
-        return true;
-    };
-    if (curve == Curve::ed448) {
-        for (const char *h : kEd448)
-            if (matches(h)) return true;
-        return false;
-    }
-    for (const char *h : kEd25519)
-        if (matches(h)) return true;
-    return false;
-}
-
-Status check_eddsa_public_key(const ImportedKey &key) {
-    unsigned char pub[64];
-    size_t len = sizeof pub;
-    if (EVP_PKEY_get_raw_public_key(key.pkey.get(), pub, &len) != 1)
-        return openssl_failure("read the public key");
-    if (small_order_point(key.curve, pub, len))
-        return bad_key("invalid public key",
-                       "The EdDSA public key is a point of small order, under which signatures "
-                       "can be forged.");
-    return Status::Ok();
 }
 
 // Fills type and curve from an OpenSSL key; refuses what JOSE cannot use.
@@ -202,7 +136,7 @@ Status decode_certificate(std::string_view pem, ImportedKey &out) {
 
 // --- JWK members to OpenSSL ---------------------------------------------------
 
-Status decode_member(const std::string &text, const char *name, std::string &bytes) {
+Status decode_member(std::string_view text, const char *name, SecretString &bytes) {
     bytes.clear();
     if (text.empty() || !base64url_decode(text, bytes))
         return bad_key("invalid JSON Web Key",
@@ -210,13 +144,12 @@ Status decode_member(const std::string &text, const char *name, std::string &byt
     return Status::Ok();
 }
 
-Status push_bn(OSSL_PARAM_BLD *bld, const char *param, const std::string &b64, const char *name,
+Status push_bn(OSSL_PARAM_BLD *bld, const char *param, std::string_view b64, const char *name,
                std::vector<BnClearPtr> &keep) {
-    std::string bytes;
+    SecretString bytes;
     PGJWT_TRY(decode_member(b64, name, bytes));
     BnClearPtr bn(BN_bin2bn(reinterpret_cast<const unsigned char *>(bytes.data()),
                             static_cast<int>(bytes.size()), nullptr));
-    OPENSSL_cleanse(bytes.data(), bytes.size());
     if (!bn || OSSL_PARAM_BLD_push_BN(bld, param, bn.get()) != 1)
         return openssl_failure("build key parameters");
     keep.push_back(std::move(bn));
@@ -234,104 +167,6 @@ Status from_params(const char *type, OSSL_PARAM_BLD *bld, int selection, Importe
         return bad_key("invalid JSON Web Key", "OpenSSL refused the key parameters.");
     }
     out.pkey.reset(raw);
-    return Status::Ok();
-}
-
-Status mismatched_private_key() {
-    return bad_key("invalid private key", "The private key does not match the public key.");
-}
-
-Status rsa_ctx(EVP_PKEY *pkey, bool sign, PkeyCtxPtr &ctx) {
-    ctx.reset(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
-    if (!ctx || (sign ? EVP_PKEY_sign_init(ctx.get()) : EVP_PKEY_verify_init(ctx.get())) != 1 ||
-        EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
-        EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) != 1)
-        return openssl_failure("check the key");
-    return Status::Ok();
-}
-
-Status self_test_rsa(ImportedKey &out) {
-    const unsigned char digest[32] = {1};
-    PkeyCtxPtr signer, verifier;
-    PGJWT_TRY(rsa_ctx(out.pkey.get(), true, signer));
-    PGJWT_TRY(rsa_ctx(out.pkey.get(), false, verifier));
-    std::string sig(static_cast<size_t>(EVP_PKEY_get_size(out.pkey.get())), '\0');
-    size_t len = sig.size();
-    bool ok = EVP_PKEY_sign(signer.get(), reinterpret_cast<unsigned char *>(sig.data()), &len,
-                            digest, sizeof digest) == 1 &&
-              EVP_PKEY_verify(verifier.get(), reinterpret_cast<const unsigned char *>(sig.data()),
-                              len, digest, sizeof digest) == 1;
-    openssl_clear_errors();
-    if (!ok) return mismatched_private_key();
-    return Status::Ok();
-}
-
-// An RSA private key's CRT members, when it has them, must agree with n and
-// d: n = p q, dp = d mod (p-1), dq = d mod (q-1), qi q = 1 mod p. Cheap
-// arithmetic, unlike a primality proof of p and q.
-Status check_rsa_factors(const ImportedKey &out, bool &consistent) {
-    consistent = true;
-    EVP_PKEY *pkey = out.pkey.get();
-    const char *names[] = {OSSL_PKEY_PARAM_RSA_N,           OSSL_PKEY_PARAM_RSA_D,
-                           OSSL_PKEY_PARAM_RSA_FACTOR1,     OSSL_PKEY_PARAM_RSA_FACTOR2,
-                           OSSL_PKEY_PARAM_RSA_EXPONENT1,   OSSL_PKEY_PARAM_RSA_EXPONENT2,
-                           OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
-    BnClearPtr v[7];
-    for (size_t i = 0; i < 7; i++) {
-        BIGNUM *raw = nullptr;
-        if (EVP_PKEY_get_bn_param(pkey, names[i], &raw) != 1) {
-            openssl_clear_errors();
-            if (i < 2) return openssl_failure("read the RSA key");
-            return Status::Ok();  // no CRT members: nothing to compare
-        }
-        v[i].reset(raw);
-    }
-    const BIGNUM *n = v[0].get(), *d = v[1].get(), *p = v[2].get(), *q = v[3].get(),
-                 *dp = v[4].get(), *dq = v[5].get(), *qi = v[6].get();
-    OpenSslPtr<BN_CTX, BN_CTX_free> bn_ctx(BN_CTX_secure_new());
-    BnClearPtr t(BN_new()), p1(BN_dup(p)), q1(BN_dup(q));
-    if (!bn_ctx || !t || !p1 || !q1 || !BN_sub_word(p1.get(), 1) || !BN_sub_word(q1.get(), 1))
-        return openssl_failure("check the RSA key");
-    auto equal_after = [&](int ok, const BIGNUM *expected) {
-        return ok == 1 && BN_cmp(t.get(), expected) == 0;
-    };
-    if (BN_is_zero(p1.get()) || BN_is_zero(q1.get()) ||
-        !equal_after(BN_mul(t.get(), p, q, bn_ctx.get()), n) ||
-        !equal_after(BN_mod(t.get(), d, p1.get(), bn_ctx.get()), dp) ||
-        !equal_after(BN_mod(t.get(), d, q1.get(), bn_ctx.get()), dq) ||
-        !equal_after(BN_mod_mul(t.get(), qi, q, p, bn_ctx.get()), BN_value_one()))
-        consistent = false;
-    openssl_clear_errors();
-    return Status::Ok();
-}
-
-// A private key is checked against its public half: one whose members do
-// not match would sign tokens that its own public key refuses, or fail to
-// sign at all. For RSA that is one signature that must verify: OpenSSL's
-// pairwise check also proves p and q prime, which costs some 50 ms for a
-// 2048-bit key (once per key and backend, but on the first jwt.sign or
-// jwt.issue of every connection); here the CRT members are compared with n
-// and d by arithmetic, and a signature that verifies proves d.
-Status check_key(ImportedKey &out, bool pairwise) {
-    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, out.pkey.get(), nullptr));
-    if (!ctx) return openssl_failure("check the key");
-    // EC points must lie on the curve; RSA public keys are judged by the
-    // binding rules (size, exponent) with their own messages.
-    if (out.type == KeyType::ec && EVP_PKEY_public_check(ctx.get()) != 1) {
-        openssl_clear_errors();
-        return bad_key("invalid public key", "The EC point is not on the curve.");
-    }
-    if (!pairwise) return Status::Ok();
-    if (out.type == KeyType::rsa) {
-        bool consistent = false;
-        PGJWT_TRY(check_rsa_factors(out, consistent));
-        if (!consistent) return mismatched_private_key();
-        return self_test_rsa(out);
-    }
-    if (EVP_PKEY_pairwise_check(ctx.get()) != 1) {
-        openssl_clear_errors();
-        return mismatched_private_key();
-    }
     return Status::Ok();
 }
 
@@ -366,14 +201,16 @@ Status import_rsa_jwk(const JwkMembers &jwk, ImportedKey &out) {
 
 Status import_ec_jwk(const JwkMembers &jwk, Curve curve, ImportedKey &out) {
     size_t size = curve_field_size(curve);
-    std::string x, y;
+    SecretString x, y;
     PGJWT_TRY(decode_member(jwk.x, "x", x));
     PGJWT_TRY(decode_member(jwk.y, "y", y));
     if (x.size() != size || y.size() != size)
         return bad_key("invalid JSON Web Key",
                        "Members \"x\" and \"y\" of a " + std::string(curve_name(curve)) +
                            " key must be " + std::to_string(size) + " bytes long.");
-    std::string point = "\x04" + x + y;
+    std::string point = "\x04";
+    point.append(x);
+    point.append(y);
     ParamBldPtr bld(OSSL_PARAM_BLD_new());
     if (!bld) return openssl_failure("build key parameters");
     std::vector<BnClearPtr> keep;
@@ -384,9 +221,8 @@ Status import_ec_jwk(const JwkMembers &jwk, Curve curve, ImportedKey &out) {
         return openssl_failure("build key parameters");
     int selection = EVP_PKEY_PUBLIC_KEY;
     if (jwk.has_d) {
-        std::string d;
+        SecretString d;
         PGJWT_TRY(decode_member(jwk.d, "d", d));
-        OPENSSL_cleanse(d.data(), d.size());
         if (d.size() != size)
             return bad_key("invalid JSON Web Key",
                            "Member \"d\" of a " + std::string(curve_name(curve)) + " key must be " +
@@ -404,7 +240,7 @@ Status import_ec_jwk(const JwkMembers &jwk, Curve curve, ImportedKey &out) {
 Status import_okp_jwk(const JwkMembers &jwk, Curve curve, ImportedKey &out) {
     const char *type = openssl_name(curve);
     size_t size = curve_field_size(curve);
-    std::string x;
+    SecretString x;
     PGJWT_TRY(decode_member(jwk.x, "x", x));
     if (x.size() != size)
         return bad_key("invalid JSON Web Key",
@@ -412,15 +248,12 @@ Status import_okp_jwk(const JwkMembers &jwk, Curve curve, ImportedKey &out) {
                            std::to_string(size) + " bytes long.");
     EVP_PKEY *raw = nullptr;
     if (jwk.has_d) {
-        std::string d;
+        SecretString d;
         PGJWT_TRY(decode_member(jwk.d, "d", d));
-        if (d.size() != size) {
-            OPENSSL_cleanse(d.data(), d.size());
+        if (d.size() != size)
             return bad_key("invalid JSON Web Key", "Member \"d\" has the wrong length.");
-        }
         raw = EVP_PKEY_new_raw_private_key_ex(
             nullptr, type, nullptr, reinterpret_cast<const unsigned char *>(d.data()), d.size());
-        OPENSSL_cleanse(d.data(), d.size());
     } else {
         raw = EVP_PKEY_new_raw_public_key_ex(
             nullptr, type, nullptr, reinterpret_cast<const unsigned char *>(x.data()), x.size());
@@ -446,27 +279,6 @@ Status import_okp_jwk(const JwkMembers &jwk, Curve curve, ImportedKey &out) {
     return Status::Ok();
 }
 
-// Appends "name":"base64url(param)"; `pad` fixes the width.
-Status append_bignum(std::string &json, EVP_PKEY *pkey, const char *param, const char *name,
-                     size_t pad) {
-    BIGNUM *raw = nullptr;
-    // A failure must not silently drop a member: that would be another key.
-    if (EVP_PKEY_get_bn_param(pkey, param, &raw) != 1) return openssl_failure("export the key");
-    BnClearPtr bn(raw);
-    size_t len = pad ? pad : static_cast<size_t>(BN_num_bytes(bn.get()));
-    std::string bytes(len, '\0');
-    if (BN_bn2binpad(bn.get(), reinterpret_cast<unsigned char *>(bytes.data()),
-                     static_cast<int>(len)) < 0)
-        return openssl_failure("export the key");
-    json_append_member(name, base64url_encode(bytes), json);
-    OPENSSL_cleanse(bytes.data(), bytes.size());
-    return Status::Ok();
-}
-
-void append_raw(std::string &json, const char *name, const unsigned char *bytes, size_t len) {
-    json_append_member(name, base64url_encode({reinterpret_cast<const char *>(bytes), len}), json);
-}
-
 }  // namespace
 
 std::string_view key_type_name(KeyType type) {
@@ -481,10 +293,6 @@ std::string_view key_type_name(KeyType type) {
             return "OKP";
     }
     return "";
-}
-
-ImportedKey::~ImportedKey() {
-    if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());
 }
 
 bool looks_like_pem(std::string_view text) {
@@ -575,114 +383,6 @@ Status import_key_text(Algorithm alg, std::string_view text, ImportedKey &out) {
         return import_secret(text, out);
     }
     return bad_key("key is neither PEM nor a JSON Web Key");
-}
-
-Status check_rsa_costs(const ImportedKey &key) {
-    size_t bits = rsa_modulus_bits(key);
-    if (bits > kMaxRsaModulusBits)
-        return bad_key("RSA key is too large",
-                       "RSA keys have at most " + std::to_string(kMaxRsaModulusBits) +
-                           " bits; this one has " + std::to_string(bits) + ".");
-    return check_rsa_public_exponent(key);
-}
-
-Status check_rsa_public_exponent(const ImportedKey &key) {
-    BIGNUM *raw = nullptr;
-    if (EVP_PKEY_get_bn_param(key.pkey.get(), OSSL_PKEY_PARAM_RSA_E, &raw) != 1)
-        return openssl_failure("read the RSA exponent");
-    BnPtr e(raw);
-    auto bits = static_cast<size_t>(BN_num_bits(e.get()));
-    if (bits <= kMaxRsaPublicExponentBits) return Status::Ok();
-    return bad_key("RSA public exponent is too large",
-                   "pg_jwt accepts RSA public exponents below 2^" +
-                       std::to_string(kMaxRsaPublicExponentBits) +
-                       " (65537 is usual); this one has " + std::to_string(bits) + " bits.");
-}
-
-size_t rsa_modulus_bits(const ImportedKey &key) {
-    if (key.type != KeyType::rsa) return 0;
-    return static_cast<size_t>(EVP_PKEY_get_bits(key.pkey.get()));
-}
-
-Status append_key_members(const ImportedKey &key, bool with_private, std::string &json) {
-    EVP_PKEY *pkey = key.pkey.get();
-    switch (key.type) {
-        case KeyType::oct:
-            if (with_private) json_append_member("k", base64url_encode(key.secret), json);
-            json_append_member("kty", "oct", json);
-            break;
-        case KeyType::rsa:
-            PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_E, "e", 0));
-            json_append_member("kty", "RSA", json);
-            PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_N, "n", 0));
-            if (with_private) {
-                PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_D, "d", 0));
-                // The CRT members come all together or not at all (a key
-                // imported from n, e, d alone has none).
-                BIGNUM *probe = nullptr;
-                bool crt = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR1, &probe) == 1;
-                BN_clear_free(probe);
-                openssl_clear_errors();
-                if (crt) {
-                    PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_FACTOR1, "p", 0));
-                    PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_FACTOR2, "q", 0));
-                    PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_EXPONENT1, "dp", 0));
-                    PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_EXPONENT2, "dq", 0));
-                    PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, "qi", 0));
-                }
-            }
-            break;
-        case KeyType::ec: {
-            size_t size = curve_field_size(key.curve);
-            json_append_member("crv", curve_name(key.curve), json);
-            json_append_member("kty", "EC", json);
-            PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_EC_PUB_X, "x", size));
-            PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_EC_PUB_Y, "y", size));
-            if (with_private)
-                PGJWT_TRY(append_bignum(json, pkey, OSSL_PKEY_PARAM_PRIV_KEY, "d", size));
-            break;
-        }
-        case KeyType::okp: {
-            unsigned char buf[64];
-            size_t len = sizeof buf;
-            json_append_member("crv", curve_name(key.curve), json);
-            json_append_member("kty", "OKP", json);
-            if (EVP_PKEY_get_raw_public_key(pkey, buf, &len) != 1)
-                return openssl_failure("read the public key");
-            append_raw(json, "x", buf, len);
-            if (with_private) {
-                len = sizeof buf;
-                if (EVP_PKEY_get_raw_private_key(pkey, buf, &len) != 1)
-                    return openssl_failure("read the private key");
-                append_raw(json, "d", buf, len);
-                OPENSSL_cleanse(buf, sizeof buf);
-            }
-            break;
-        }
-    }
-    // OpenSSL may queue an error on a path it recovers from; none is ours to report.
-    openssl_clear_errors();
-    return Status::Ok();
-}
-
-Status canonical_public_jwk(const ImportedKey &key, std::string &json) {
-    openssl_clear_errors();
-    json = "{";
-    // An oct key has no public half: its thumbprint is over "k" (RFC 7638 3.2).
-    PGJWT_TRY(append_key_members(key, key.type == KeyType::oct, json));
-    json.push_back('}');
-    return Status::Ok();
-}
-
-Status jwk_thumbprint(const ImportedKey &key, std::string &thumbprint) {
-    std::string json;
-    PGJWT_TRY(canonical_public_jwk(key, json));
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (!message_digest_compute(Digest::sha256, json, digest, len))
-        return openssl_failure("hash the key");
-    thumbprint = base64url_encode({reinterpret_cast<char *>(digest), len});
-    return Status::Ok();
 }
 
 }  // namespace pgjwt

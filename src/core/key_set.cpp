@@ -7,6 +7,7 @@
 #include "asymmetric.hpp"
 #include "cancel.hpp"
 #include "jwk.hpp"
+#include "key_checks.hpp"
 #include "lru_cache.hpp"
 #include "openssl_error.hpp"
 #include "text.hpp"
@@ -18,9 +19,13 @@ constexpr size_t kCacheEntries = 128;
 constexpr size_t kCacheBytes = 8 * 1024 * 1024;
 // A parsed asymmetric key with its contexts, roughly (RSA-4096 private is the largest).
 constexpr size_t kBytesPerKey = 8 * 1024;
+// An HMAC context holds the inner and outer digest states: about 1 KiB.
+constexpr size_t kBytesPerHmacKey = 1024;
 
-LruCache<std::unique_ptr<KeySet>> &cache() {
-    static LruCache<std::unique_ptr<KeySet>> instance(kCacheEntries, kCacheBytes);
+using KeySetCache = LruCache<std::shared_ptr<const KeySet>>;
+
+KeySetCache &cache() {
+    static KeySetCache instance(kCacheEntries, kCacheBytes);
     return instance;
 }
 
@@ -44,13 +49,27 @@ Status check_rsa(Algorithm alg, const ImportedKey &key) {
     return check_rsa_public_exponent(key);
 }
 
-std::string set_cache_key(Algorithm alg, KeyPurpose purpose, std::string_view material) {
-    std::string key;
-    key.reserve(material.size() + 2);
-    key.push_back(static_cast<char>(alg));
-    key.push_back(static_cast<char>(purpose));
-    key.append(material);
-    return key;
+// What the caller's material is: the HMAC secret itself (as text or as
+// bytes), or key text to parse. Part of the cache key, so that bytes that
+// spell a JWK are never taken for that JWK.
+enum class KeyForm : char { secret_text = 't', secret_bytes = 'b', key_text = 'k' };
+
+KeyForm key_form(Algorithm alg, std::string_view material, KeyEncoding encoding) {
+    if (encoding == KeyEncoding::binary) return KeyForm::secret_bytes;
+    if (algorithm_family(alg) == AlgorithmFamily::hmac && !looks_like_json_object(material))
+        return KeyForm::secret_text;
+    return KeyForm::key_text;
+}
+
+// The cache key, built in `out` (a buffer kept for the next lookup and
+// wiped after each).
+void set_cache_key(Algorithm alg, KeyPurpose purpose, KeyForm form, std::string_view material,
+                   SecretString &out) {
+    out.clear();
+    out.push_back(static_cast<char>(alg));
+    out.push_back(static_cast<char>(purpose));
+    out.push_back(static_cast<char>(form));
+    out.append(material);
 }
 
 // One key of a set: binding problems make it unusable rather than failing the set.
@@ -62,8 +81,26 @@ Status prepare(Algorithm alg, KeyPurpose purpose, PreparedKey &prepared) {
         prepared.unusable = std::move(fit);
         return Status::Ok();
     }
-    PGJWT_TRY(prepare_asymmetric(alg, purpose, prepared));
+    if (algorithm_family(alg) == AlgorithmFamily::hmac)
+        PGJWT_TRY(hmac_context(alg, prepared.key.secret, prepared.mac_ctx));
+    else
+        PGJWT_TRY(prepare_asymmetric(alg, purpose, prepared));
     prepared.usable = true;
+    return Status::Ok();
+}
+
+// A raw secret: any non-empty bytes, and text that is not key material
+// (DESIGN.md section 3); no minimum length (pgjwt's sign and verify accept
+// any secret; the strict API checks the length itself).
+Status prepare_secret(Algorithm alg, std::string_view material, KeyForm form, KeySet &set) {
+    PGJWT_TRY(form == KeyForm::secret_text ? check_secret_text(material)
+                                           : check_secret_bytes(material));
+    auto prepared = std::make_unique<PreparedKey>();
+    PGJWT_TRY(import_secret(material, prepared->key));
+    PGJWT_TRY(hmac_context(alg, prepared->key.secret, prepared->mac_ctx));
+    prepared->usable = true;
+    set.keys.push_back(std::move(prepared));
+    set.raw_secret = true;
     return Status::Ok();
 }
 
@@ -183,60 +220,51 @@ static Status check_key_type(Algorithm alg, const ImportedKey &key) {
     return Status::Internal("unknown algorithm family");
 }
 
-Status resolve_key_set(Algorithm alg, std::string_view material, KeyPurpose purpose,
-                       const KeySet *&out) {
+Status resolve_key_set(Algorithm alg, std::string_view material, KeyEncoding encoding,
+                       KeyPurpose purpose, std::shared_ptr<const KeySet> &out) {
     openssl_clear_errors();
-    // The same key text is usually passed on every row: when it is the last
-    // one resolved and the cache has not changed since, skip building and
-    // hashing the cache key.
-    static std::string last_key;
-    static const KeySet *last_set = nullptr;
-    static uint64_t last_generation = 0;
-    LruCache<std::unique_ptr<KeySet>> &sets = cache();
-    if (last_set != nullptr && last_generation == sets.generation() &&
-        last_key.size() == material.size() + 2 && last_key[0] == static_cast<char>(alg) &&
-        last_key[1] == static_cast<char>(purpose) &&
-        std::string_view(last_key).substr(2) == material) {
-        out = last_set;
-        return Status::Ok();
-    }
-    std::string cache_key = set_cache_key(alg, purpose, material);
-    if (std::unique_ptr<KeySet> *hit = sets.find(cache_key)) {
-        out = hit->get();
+    KeySetCache &sets = cache();
+    KeyForm form = key_form(alg, material, encoding);
+    static SecretString cache_key;
+    set_cache_key(alg, purpose, form, material, cache_key);
+    Status status = Status::Ok();
+    if (std::shared_ptr<const KeySet> *hit = sets.find(cache_key)) {
+        out = *hit;
     } else {
-        auto set = std::make_unique<KeySet>();
-        Status parsed = parse_set(alg, material, purpose, *set);
-        if (!parsed.ok()) {
+        auto set = std::make_shared<KeySet>();
+        set->alg = alg;
+        status = form == KeyForm::key_text ? parse_set(alg, material, purpose, *set)
+                                           : prepare_secret(alg, material, form, *set);
+        if (status.ok()) {
+            size_t bytes =
+                set->keys.size() *
+                (algorithm_family(alg) == AlgorithmFamily::hmac ? kBytesPerHmacKey : kBytesPerKey);
+            out = sets.insert(cache_key, std::move(set), bytes);
+        } else {
             openssl_clear_errors();  // whatever a refused key left behind
-            return parsed;
         }
-        size_t bytes = set->keys.size() * kBytesPerKey;
-        out = sets.insert(cache_key, std::move(set), bytes).get();
     }
-    OPENSSL_cleanse(last_key.data(), last_key.size());
-    last_key = std::move(cache_key);
-    last_set = out;
-    last_generation = sets.generation();
-    return Status::Ok();
+    cache_key.wipe();
+    return status;
 }
 
-Status select_keys(const KeySet &set, const JoseHeader &header, std::vector<PreparedKey *> &out) {
-    out.clear();
+Status select_keys(const KeySet &set, const JoseHeader &header, Candidates &out) {
+    out.count = 0;
     if (set.is_set && header.has_kid) {
         for (const auto &k : set.keys) {
             if (!k->key.has_kid || k->key.kid != header.kid) continue;
             if (!k->usable)
                 return Status::Rejected("the key named by the token's kid does not fit",
                                         k->unusable.detail);
-            out.push_back(k.get());
+            out.keys[out.count++] = k.get();
             return Status::Ok();
         }
         return Status::Rejected("no key matches the token's kid");
     }
     for (const auto &k : set.keys) {
         if (!k->usable) continue;
-        out.push_back(k.get());
-        if (out.size() == kMaxCandidateKeys) break;
+        out.keys[out.count++] = k.get();
+        if (out.count == kMaxCandidateKeys) break;
     }
     return Status::Ok();
 }

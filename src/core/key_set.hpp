@@ -1,8 +1,9 @@
-// Parsed keys ready for one algorithm and one purpose, and the bounded
-// per-backend cache that keeps them (DESIGN.md sections 2.4 and 4): parsing a
-// PEM or JWK costs far more than a verification, so a key passed on every
-// row is parsed once. The cache key is the key material with the algorithm
-// and purpose, never a `kid`.
+// Keys ready for one algorithm and one purpose, and the bounded per-backend
+// cache that keeps them (DESIGN.md sections 2.4 and 4): a raw HMAC secret
+// with its keyed context, or the parsed keys of a PEM block, JWK or JWK set
+// with theirs. Parsing and checking key material costs far more than a
+// signature, so a key passed on every row is prepared once. The cache key is
+// the key material with the algorithm, purpose and form, never a `kid`.
 #pragma once
 #include "core_guard.hpp"
 
@@ -12,7 +13,8 @@
 #include <vector>
 
 #include "algorithm.hpp"
-#include "json.hpp"
+#include "hmac.hpp"
+#include "jose_header.hpp"
 #include "key.hpp"
 #include "key_import.hpp"
 #include "openssl_ptr.hpp"
@@ -24,6 +26,7 @@ struct PreparedKey {
     ImportedKey key;
     bool usable = false;       // fits the algorithm and purpose
     Status unusable;           // why not, when !usable
+    MacCtxPtr mac_ctx;         // HMAC: keyed with the secret for the algorithm
     PkeyCtxPtr ctx;            // RSA / ECDSA: initialised for the algorithm and purpose
     MdCtxPtr md_ctx;           // EdDSA: initialised with the key for the purpose
     size_t max_signature = 0;  // RSA / ECDSA: the largest signature OpenSSL writes
@@ -31,8 +34,10 @@ struct PreparedKey {
 };
 
 struct KeySet {
+    Algorithm alg = Algorithm::HS256;  // what the keys are prepared for
     std::vector<std::unique_ptr<PreparedKey>> keys;
-    bool is_set = false;  // a JWK set: the token's kid selects
+    bool is_set = false;      // a JWK set: the token's kid selects
+    bool raw_secret = false;  // an HMAC secret as the caller passed it (not a JWK)
 };
 
 // The most keys tried for a token without `kid` (DESIGN.md section 3).
@@ -43,13 +48,20 @@ constexpr size_t kMaxCandidateKeys = 16;
 // and key_ops, a private half for signing, oct JWKs at least the hash size.
 Status check_key_binding(Algorithm alg, const ImportedKey &key, KeyPurpose purpose);
 
-// Parses (or finds in the cache) PEM, JWK or JWK-set text for `alg`.
-Status resolve_key_set(Algorithm alg, std::string_view material, KeyPurpose purpose,
-                       const KeySet *&out);
+// Finds in the cache, or prepares and caches, the keys of `material` for
+// `alg`: with an HS* algorithm, binary material and text that is not a JSON
+// object are the secret itself (check_secret_text, check_secret_bytes);
+// otherwise the text is PEM, a JWK or a JWK set.
+Status resolve_key_set(Algorithm alg, std::string_view material, KeyEncoding encoding,
+                       KeyPurpose purpose, std::shared_ptr<const KeySet> &out);
 
 // The keys to try for a token: the one its kid names (a JWK set), else every
 // usable key, at most kMaxCandidateKeys. An unknown kid is the token's fault.
-Status select_keys(const KeySet &set, const JoseHeader &header, std::vector<PreparedKey *> &out);
+struct Candidates {
+    PreparedKey *keys[kMaxCandidateKeys];
+    size_t count = 0;
+};
+Status select_keys(const KeySet &set, const JoseHeader &header, Candidates &out);
 
 // The one key a signature is made with (a JWK set cannot sign).
 Status signing_key(const KeySet &set, PreparedKey *&out);

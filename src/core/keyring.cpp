@@ -1,26 +1,10 @@
 #include "keyring.hpp"
 
-#include <openssl/crypto.h>
-
 namespace pgjwt {
-namespace {
-
-// Key material is wiped when it goes (as the key cache does).
-void wipe(std::string &s) {
-    OPENSSL_cleanse(s.data(), s.size());
-}
-void wipe(KeyringRecord &r) {
-    wipe(r.jwk);
-}
-
-}  // namespace
 
 void KeyringCache::clear() {
-    for (auto &[kid, entry] : kids_) wipe(entry.record);
     kids_.clear();
     kid_bytes_ = 0;
-    for (auto &[alg, c] : candidates_)
-        for (KeyringRecord &r : c.records) wipe(r);
     candidates_.clear();
     algorithms_.clear();
     has_algorithms_ = false;
@@ -45,7 +29,6 @@ const KeyringCache::KidEntry *KeyringCache::find_kid(std::string_view kid) const
 void KeyringCache::store_kid(std::string_view kid, const KeyringRecord *record) {
     size_t bytes = kid.size() + (record ? record->jwk.size() + record->algorithm.size() : 0) + 64;
     if (kids_.size() >= kMaxKidEntries || kid_bytes_ + bytes > kMaxKidBytes) {
-        for (auto &[k, entry] : kids_) wipe(entry.record);
         kids_.clear();
         kid_bytes_ = 0;
     }
@@ -70,7 +53,6 @@ const std::vector<KeyringRecord> *KeyringCache::find_candidates(std::string_view
 void KeyringCache::store_candidates(std::string_view algorithm, std::vector<KeyringRecord> records,
                                     double valid_from, double valid_until) {
     Candidates &c = candidates_[std::string(algorithm)];
-    for (KeyringRecord &r : c.records) wipe(r);
     c.records = std::move(records);
     c.valid_from = valid_from;
     c.valid_until = valid_until;

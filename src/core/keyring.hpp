@@ -21,13 +21,15 @@
 #include <unordered_map>
 #include <vector>
 
+#include "secret.hpp"
+
 namespace pgjwt {
 
 // A row of jwt.keys as validation needs it (times in seconds since 1970).
 struct KeyringRecord {
     std::string kid;
     std::string algorithm;  // as stored
-    std::string jwk;        // public JWK, or an oct key's private JWK
+    SecretString jwk;       // public JWK, or an oct key's private JWK
     bool active = true;
     double not_before = 0;
     bool has_expiry = false;

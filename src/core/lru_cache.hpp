@@ -1,19 +1,18 @@
 // A small least-recently-used map, bounded in entries and in bytes, used for
 // the per-backend caches of keyed OpenSSL objects. The key is the key material
 // itself (with the algorithm), never an identifier such as `kid`, so a changed
-// key can never be served from the cache. Evicted key bytes are wiped.
+// key can never be served from the cache. Keys are SecretStrings: wiped when
+// their entry goes.
 #pragma once
 #include "core_guard.hpp"
 
 #include <cstddef>
-#include <cstdint>
 #include <list>
-#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 
-#include <openssl/crypto.h>
+#include "secret.hpp"
 
 namespace pgjwt {
 
@@ -36,13 +35,12 @@ class LruCache {
 
     // Inserts (replacing any entry under `key`) and returns the stored value.
     // `bytes` is the caller's estimate of what the entry holds.
-    Value &insert(const std::string &key, Value value, size_t bytes) {
+    Value &insert(std::string_view key, Value value, size_t bytes) {
         erase(key);
-        generation_++;
-        order_.push_front(Entry{key, std::move(value), bytes + key.size()});
+        order_.push_front(Entry{SecretString(key), std::move(value), bytes + key.size()});
         // The index refers to the entry's own key: one copy of the key
         // material, wiped when the entry goes.
-        index_.emplace(std::string_view(order_.front().key), order_.begin());
+        index_.emplace(order_.front().key.view(), order_.begin());
         bytes_ += order_.front().bytes;
         while (order_.size() > 1 && (order_.size() > max_entries_ || bytes_ > max_bytes_))
             evict_last();
@@ -62,14 +60,11 @@ class LruCache {
     }
 
     size_t size() const { return order_.size(); }
-    // Changes whenever an entry is added or removed, so that a caller may
-    // keep a pointer to a value and know when it may have gone.
-    uint64_t generation() const { return generation_; }
     size_t bytes() const { return bytes_; }
 
   private:
     struct Entry {
-        std::string key;
+        SecretString key;
         Value value;
         size_t bytes;
     };
@@ -77,20 +72,17 @@ class LruCache {
 
     void evict_last() {
         auto pos = std::prev(order_.end());
-        index_.erase(pos->key);
+        index_.erase(pos->key.view());
         remove(pos);
     }
     void remove(Iterator pos) {
-        generation_++;
         bytes_ -= pos->bytes;
-        OPENSSL_cleanse(pos->key.data(), pos->key.size());
         order_.erase(pos);
     }
 
     size_t max_entries_;
     size_t max_bytes_;
     size_t bytes_ = 0;
-    uint64_t generation_ = 0;
     std::list<Entry> order_;
     std::unordered_map<std::string_view, Iterator> index_;
 };

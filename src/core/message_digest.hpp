@@ -18,10 +18,9 @@ const EVP_MD *message_digest(Digest digest);
 
 // Hashes `input` with `digest` into `out` (EVP_MAX_MD_SIZE bytes), setting
 // `size`. One EVP_MD_CTX per digest is kept for the life of the backend and
-// re-initialised for each message: EVP_Digest allocates and frees a context
-// and the provider's state on every call (about 70 ns of a 300 ns SHA-256 of
-// a token). False on failure, its error left on OpenSSL's queue; a context
-// that failed is freed, not reused.
+// re-initialised for each message (EVP_Digest would allocate and free a
+// context and the provider's state on every call). False on failure, its
+// error left on OpenSSL's queue; a context that failed is freed, not reused.
 bool message_digest_compute(Digest digest, std::string_view input, unsigned char *out,
                             unsigned int &size);
 

@@ -5,7 +5,7 @@
 namespace pgjwt {
 
 // ERR_clear_error walks all 16 slots of the queue; peeking first makes the
-// common case (an empty queue) several times cheaper on the per-row path.
+// common case (an empty queue) cheaper on the per-row path.
 void openssl_clear_errors() {
     if (ERR_peek_error() != 0) ERR_clear_error();
 }

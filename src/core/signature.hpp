@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "algorithm.hpp"
-#include "json.hpp"
+#include "jose_header.hpp"
 #include "key.hpp"
 #include "status.hpp"
 

@@ -13,6 +13,8 @@ namespace pgjwt {
 enum class Fault {
     none,
     malformed_token,   // the token is not a well-formed JWS/JWT: 22P02
+    malformed_json,    // text that does not parse as JSON (the JSON layer's syntax error): 22P02,
+                       // as PostgreSQL's json input; a token's reader reports it as malformed_token
     invalid_argument,  // the caller's key, algorithm or argument: 22023
     token_rejected,    // well-formed but unacceptable (signature, alg, claims): 28000
     out_of_memory,     // 53200
@@ -28,6 +30,8 @@ constexpr const char *fault_name(Fault fault) {
             return "none";
         case Fault::malformed_token:
             return "malformed_token";
+        case Fault::malformed_json:
+            return "malformed_json";
         case Fault::invalid_argument:
             return "invalid_argument";
         case Fault::token_rejected:
@@ -68,6 +72,13 @@ struct Status {
         return {Fault::too_large, std::move(msg), std::move(detail)};
     }
 };
+
+// A failure of JSON read from a token, as the token's reader reports it:
+// text that is not JSON at all makes a malformed token like any other fault.
+inline Status as_token_fault(Status s) {
+    if (s.fault == Fault::malformed_json) s.fault = Fault::malformed_token;
+    return s;
+}
 
 }  // namespace pgjwt
 

@@ -156,28 +156,33 @@ Status check_claims(const ValidatedToken &token, const ValidationPolicy &policy)
     return Status::Ok();
 }
 
-// The keys of the pg_jwt.jwks setting, parsed once and kept while the
-// setting's text stays the same: every validation without a key argument
-// reads them (once per row in a bulk jwt.validate), and comparing the text
-// costs far less than parsing a JWK set.
-Status configured_keys(std::string_view text, const std::vector<JwkMembers> *&out) {
-    static std::string last_text;
-    static std::vector<JwkMembers> last_keys;
-    static bool cached = false;
-    if (!cached || text != last_text) {
-        cached = false;
-        std::vector<JwkMembers> keys;
-        bool is_set = false;
-        Status s = parse_jwk_text(text, keys, is_set);
-        if (!s.ok() && s.fault != Fault::invalid_argument) return s;  // too large, cancelled
-        if (!s.ok())
-            return Status::InvalidArgument("invalid pg_jwt.jwks setting",
-                                           s.detail.empty() ? s.message : s.detail);
-        last_keys = std::move(keys);
-        last_text.assign(text);
-        cached = true;
-    }
-    out = &last_keys;
+// The keys of the pg_jwt.jwks setting with their JWK texts, parsed once and
+// kept while the setting's text stays the same: every validation without a
+// key argument reads them. A cache in front of the key cache, kept because
+// parsing an identity provider's set on every validation costs a tenth of
+// an RS256 validation (test/bench/README.md, "1.1.0: shortcuts measured").
+struct SettingKeys {
+    bool valid = false;
+    SecretString text;  // the setting's value (meant to hold public keys only)
+    std::vector<JwkMembers> keys;
+    std::vector<SecretString> texts;  // jwk_text of each key
+};
+
+Status configured_keys(std::string_view text, const SettingKeys *&out) {
+    static SettingKeys setting;
+    out = &setting;
+    if (setting.valid && text == setting.text.view()) return Status::Ok();
+    setting.valid = false;
+    setting.texts.clear();
+    bool is_set = false;
+    Status s = parse_jwk_text(text, setting.keys, is_set);
+    if (!s.ok() && s.fault != Fault::invalid_argument) return s;  // too large, cancelled
+    if (!s.ok())
+        return Status::InvalidArgument("invalid pg_jwt.jwks setting",
+                                       s.detail.empty() ? s.message : s.detail);
+    for (const JwkMembers &m : setting.keys) setting.texts.push_back(jwk_text(m));
+    setting.text = text;
+    setting.valid = true;
     return Status::Ok();
 }
 
@@ -187,16 +192,18 @@ Status need(ValidatedToken &out, KeyringRequest::Kind kind, std::string_view val
     return Status::Internal("keyring lookup needed");
 }
 
-// The JWK texts to try for the token, in order: with a kid, the keyring key
-// of that kid, else the pg_jwt.jwks key of that kid; without, the newest
-// usable keyring keys of `alg`, then the setting's keys for it (the
-// keyring's kids take precedence), at most kMaxCandidateKeys in all.
+// The candidates: with a kid, the keyring key of that kid, else the
+// pg_jwt.jwks key of that kid; without, the newest usable keyring keys of
+// `alg`, then the setting's keys for it (the keyring's kids take
+// precedence), at most kMaxCandidateKeys in all: their JWK texts, views
+// into the keyring cache or the setting's keys.
 Status keyring_candidates(Algorithm alg, const JoseHeader &header, const ValidationKeys &keys,
                           double now, std::vector<std::string_view> &jwks, ValidatedToken &out) {
-    static const std::vector<JwkMembers> none;
-    const std::vector<JwkMembers> *configured = &none;
-    if (!keys.configured_jwks.empty()) PGJWT_TRY(configured_keys(keys.configured_jwks, configured));
-    for (const JwkMembers &m : *configured)
+    static const SettingKeys no_setting;
+    const SettingKeys *setting = &no_setting;
+    if (!keys.configured_jwks.empty()) PGJWT_TRY(configured_keys(keys.configured_jwks, setting));
+    const std::vector<JwkMembers> &configured = setting->keys;
+    for (const JwkMembers &m : configured)
         if (m.kty == "oct")
             return Status::InvalidArgument("pg_jwt.jwks must hold public keys only",
                                            "Settings are readable by every role; keep HMAC "
@@ -211,14 +218,15 @@ Status keyring_candidates(Algorithm alg, const JoseHeader &header, const Validat
             if (entry->found && entry->record.algorithm == name) {
                 // Inactive, not valid yet or expired: as if absent.
                 if (entry->record.usable_at(now)) {
-                    jwks.push_back(entry->record.jwk);
+                    jwks.push_back(entry->record.jwk.view());
                     return Status::Ok();
                 }
             }
         }
-        for (const JwkMembers &m : *configured) {
+        for (size_t i = 0; i < configured.size(); i++) {
+            const JwkMembers &m = configured[i];
             if (!setting_fits(m) || !m.has_kid || m.kid != header.kid) continue;
-            jwks.push_back(m.json);
+            jwks.push_back(setting->texts[i].view());
             return Status::Ok();
         }
         return reject("no key matches the token's kid");
@@ -229,15 +237,16 @@ Status keyring_candidates(Algorithm alg, const JoseHeader &header, const Validat
         if (newest == nullptr) return need(out, KeyringRequest::Kind::candidates, name);
         for (const KeyringRecord &r : *newest) {
             if (!r.usable_at(now) || r.algorithm != name) continue;
-            jwks.push_back(r.jwk);
+            jwks.push_back(r.jwk.view());
             kids.push_back(r.kid);
             if (jwks.size() == kMaxCandidateKeys) return Status::Ok();
         }
     }
-    for (const JwkMembers &m : *configured) {
+    for (size_t i = 0; i < configured.size(); i++) {
+        const JwkMembers &m = configured[i];
         if (!setting_fits(m)) continue;
         if (m.has_kid && std::find(kids.begin(), kids.end(), m.kid) != kids.end()) continue;
-        jwks.push_back(m.json);
+        jwks.push_back(setting->texts[i].view());
         if (jwks.size() == kMaxCandidateKeys) break;
     }
     if (jwks.empty())
@@ -304,13 +313,12 @@ Status default_algorithms(std::string_view material, KeyEncoding encoding,
     PGJWT_TRY(check_key_size(material));
     // Importing a PEM to learn its type is slow; remember the answer per key.
     static LruCache<std::vector<Algorithm>> cache(128, 1024 * 1024);
-    std::string cache_key(material);
-    if (auto *hit = cache.find(cache_key)) {
+    if (auto *hit = cache.find(material)) {
         out = *hit;
         return Status::Ok();
     }
     PGJWT_TRY(compute_default_algorithms(material, out));
-    cache.insert(cache_key, out, out.size() * sizeof(Algorithm));
+    cache.insert(material, out, out.size() * sizeof(Algorithm));
     return Status::Ok();
 }
 
@@ -361,8 +369,9 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
         Status first_error;
         for (size_t i = 0; i < allowed.size(); i++) {
             Status s = resolve_key(allowed[i], keys.material, keys.encoding, resolved[i]);
-            if (s.ok() && resolved[i].set == nullptr &&
-                resolved[i].secret.size() < digest_size(algorithm_digest(allowed[i])))
+            if (s.ok() && resolved[i].set->raw_secret &&
+                resolved[i].set->keys.front()->key.secret.size() <
+                    digest_size(algorithm_digest(allowed[i])))
                 s = Status::InvalidArgument(
                     "HMAC secret is too short",
                     std::string(algorithm_name(allowed[i])) + " needs a secret of at least " +
@@ -395,10 +404,7 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
         if (!fits[index])
             return reject("token algorithm is not allowed",
                           "The key given does not fit " + std::string(algorithm_name(alg)) + ".");
-        // Re-resolve: resolving a later algorithm may have evicted this one's set.
-        Key key;
-        PGJWT_TRY(resolve_key(alg, keys.material, keys.encoding, key));
-        PGJWT_TRY(jws_verify(out.jws, alg, key));
+        PGJWT_TRY(jws_verify(out.jws, alg, resolved[index]));
     } else {
         std::vector<std::string_view> jwks;
         PGJWT_TRY(keyring_candidates(alg, header, keys, policy.now, jwks, out));

@@ -141,11 +141,7 @@ extern "C" Datum pg_jwt_authenticate(PG_FUNCTION_ARGS) {
     apply_policy_settings(args);
     args.now = GetCurrentStatementStartTimestamp();
     load_configured_keys(args);
-    char *claims = nullptr;
-    char *jti = nullptr;
-    ErrorReport report;
-    if (!run_validation(args, claims, jti, report)) raise_core_error(report);
-    check_not_revoked(jti, args.now);
+    char *claims = validate_or_raise(args).claims;
 
     Datum result = DirectFunctionCall1(jsonb_in, CStringGetDatum(claims));
     set_local("pg_jwt.claims", claims, PGC_SUSET);

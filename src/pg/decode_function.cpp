@@ -1,5 +1,5 @@
 // jwt.decode(token) and jwt.header(token): read a token WITHOUT verifying it.
-#include "pg/guard.hpp"
+#include "pg/boundary.hpp"
 
 #include "core/jwt.hpp"
 
@@ -27,18 +27,14 @@ extern "C" Datum pg_jwt_decode(PG_FUNCTION_ARGS) {
     char *header = nullptr;
     char *payload = nullptr;
     struct varlena *signature = nullptr;
-    ErrorReport report;
-    if (!run_core(
-            [&]() -> Status {
-                Jws jws;
-                PGJWT_TRY(jwt_decode(token, jws));
-                header = copy_to_cstring(jws.header_json);
-                payload = copy_to_cstring(jws.payload);
-                signature = copy_to_varlena(jws.signature);
-                return header && payload && signature ? Status::Ok() : copy_failure_status();
-            },
-            report))
-        raise_core_error(report);
+    run_core_or_raise([&]() -> Status {
+        Jws jws;
+        PGJWT_TRY(jwt_decode(token, jws));
+        header = copy_to_cstring(jws.header_json);
+        payload = copy_to_cstring(jws.payload);
+        signature = copy_to_varlena(jws.signature);
+        return header && payload && signature ? Status::Ok() : copy_failure_status();
+    });
 
     Datum values[3] = {jsonb_from_cstring(header), jsonb_from_cstring(payload),
                        PointerGetDatum(signature)};
@@ -49,15 +45,11 @@ extern "C" Datum pg_jwt_decode(PG_FUNCTION_ARGS) {
 extern "C" Datum pg_jwt_header(PG_FUNCTION_ARGS) {
     std::string_view token = varlena_view(PG_GETARG_TEXT_PP(0));
     char *header = nullptr;
-    ErrorReport report;
-    if (!run_core(
-            [&]() -> Status {
-                Jws jws;
-                PGJWT_TRY(jws_decode(token, jws));
-                header = copy_to_cstring(jws.header_json);
-                return header ? Status::Ok() : copy_failure_status();
-            },
-            report))
-        raise_core_error(report);
+    run_core_or_raise([&]() -> Status {
+        Jws jws;
+        PGJWT_TRY(jws_decode(token, jws));
+        header = copy_to_cstring(jws.header_json);
+        return header ? Status::Ok() : copy_failure_status();
+    });
     PG_RETURN_DATUM(jsonb_from_cstring(header));
 }

@@ -12,9 +12,9 @@
 // search_path pinned and a fresh latest snapshot (DESIGN.md 2.7 and 2.9).
 // Signing goes through jwt.sign's own path (sign_payload).
 #include "pg/cache_invalidation.hpp"
-#include "pg/guard.hpp"
+#include "pg/boundary.hpp"
 #include "pg/settings.hpp"
-#include "pg/sign_function.hpp"
+#include "pg/signing.hpp"
 #include "pg/table_access.hpp"
 #include "pg/time.hpp"
 
@@ -65,7 +65,7 @@ bool may_sign(Oid user, Datum signers, bool signers_null) {
 }
 
 // The active keys with a private half that are valid at `now` (the one named
-// `kid`, when given), newest first, as 1.0.0 ordered them.
+// `kid`, when given), newest first: by not_before, then created_at, then kid.
 const char *const kSigningKeysQuery =
     "SELECT k.kid, k.algorithm, k.private_jwk, k.signers FROM jwt.keys AS k "
     "WHERE k.private_jwk IS NOT NULL AND k.active "

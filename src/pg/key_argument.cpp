@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "pg/guard.hpp"
+#include "pg/boundary.hpp"
 
 #include "core/jwk.hpp"
 #include "core/limits.hpp"
@@ -10,11 +10,13 @@
 namespace pgjwt::pg {
 namespace {
 
-// The text of a jsonb key. Serialising a JWK set costs microseconds a row
-// (about 4-9 us for three RSA keys); the same key is usually passed on every
-// row, and comparing its bytes with the last one's costs a fraction of that.
-// The last key and its text live in TopMemoryContext, wiped when replaced:
-// they may hold private members.
+// The text of a jsonb key. The same key is usually passed on every row, and
+// comparing its bytes with the last one's costs a fraction of serialising
+// it: a shortcut in front of the key cache, kept because it saves more than
+// the tenth of a verification row DESIGN.md section 4 asks of one
+// (test/bench/README.md, "1.1.0: shortcuts measured"). The last key and its
+// text live in TopMemoryContext, wiped when replaced: they may hold private
+// members.
 std::string_view jsonb_key_text(const Jsonb *key) {
     static char *last_key = nullptr;
     static Size last_key_size = 0;

@@ -6,6 +6,7 @@
 #include "pg/postgres_headers.hpp"
 
 #include <string_view>
+#include <type_traits>
 
 #include "core/key.hpp"
 
@@ -20,6 +21,8 @@ struct KeyArgument {
     bool has_algorithm = false;
     std::string_view algorithm;
 };
+// Read before the core runs and held across PostgreSQL calls: plain data.
+static_assert(std::is_trivially_destructible_v<KeyArgument>);
 
 // Reads arguments `key_arg` and `alg_arg` (PostgreSQL calls only). The
 // caller has already returned NULL for a NULL key.

@@ -1,7 +1,7 @@
 // The C side of the keyring: jwt.thumbprint(jwk) and the internal helpers
 // behind jwt.generate_key and jwt.add_key, which return a key as the
 // (kid, public_jwk, private_jwk) row the jwt.keys table stores.
-#include "pg/guard.hpp"
+#include "pg/boundary.hpp"
 
 #include <string>
 #include <vector>
@@ -9,6 +9,7 @@
 #include "core/jwk.hpp"
 #include "core/jwk_export.hpp"
 #include "core/key.hpp"
+#include "core/key_generation.hpp"
 #include "core/key_import.hpp"
 
 using namespace pgjwt;
@@ -59,23 +60,18 @@ extern "C" Datum pg_jwt_thumbprint(PG_FUNCTION_ARGS) {
     Jsonb *jb = PG_GETARG_JSONB_P(0);
     const char *jwk = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
     struct varlena *result = nullptr;
-    ErrorReport report;
-    if (!run_core(
-            [&]() -> Status {
-                std::vector<JwkMembers> members;
-                bool is_set = false;
-                PGJWT_TRY(parse_jwk_text(jwk, members, is_set));
-                if (is_set)
-                    return Status::InvalidArgument("a thumbprint is of one JWK, not of a JWK set");
-                ImportedKey key;
-                PGJWT_TRY(import_jwk(members.front(), key));
-                std::string thumbprint;
-                PGJWT_TRY(jwk_thumbprint(key, thumbprint));
-                result = copy_to_varlena(thumbprint);
-                return result ? Status::Ok() : copy_failure_status();
-            },
-            report))
-        raise_core_error(report);
+    run_core_or_raise([&]() -> Status {
+        std::vector<JwkMembers> members;
+        bool is_set = false;
+        PGJWT_TRY(parse_jwk_text(jwk, members, is_set));
+        if (is_set) return Status::InvalidArgument("a thumbprint is of one JWK, not of a JWK set");
+        ImportedKey key;
+        PGJWT_TRY(import_jwk(members.front(), key));
+        std::string thumbprint;
+        PGJWT_TRY(jwk_thumbprint(key, thumbprint));
+        result = copy_to_varlena(thumbprint);
+        return result ? Status::Ok() : copy_failure_status();
+    });
     PG_RETURN_TEXT_P(result);
 }
 
@@ -86,21 +82,19 @@ namespace {
 template <typename MakeKey>
 Datum keyring_row(FunctionCallInfo fcinfo, std::string_view algorithm, std::string_view kid,
                   MakeKey make_key) {
+    // Held here across the raise, like the closure run_core checks.
+    static_assert(std::is_trivially_destructible_v<MakeKey>);
     EntryOut entry;
-    ErrorReport report;
-    if (!run_core(
-            [&]() -> Status {
-                Algorithm alg;
-                PGJWT_TRY(algorithm_from_argument(algorithm, alg));
-                ImportedKey key;
-                std::string_view chosen_kid = kid;
-                PGJWT_TRY(make_key(alg, key, chosen_kid));
-                KeyringEntry made;
-                PGJWT_TRY(keyring_entry(key, alg, chosen_kid, made));
-                return copy_entry(made, entry);
-            },
-            report))
-        raise_core_error(report);
+    run_core_or_raise([&]() -> Status {
+        Algorithm alg;
+        PGJWT_TRY(algorithm_from_argument(algorithm, alg));
+        ImportedKey key;
+        std::string_view chosen_kid = kid;
+        PGJWT_TRY(make_key(alg, key, chosen_kid));
+        KeyringEntry made;
+        PGJWT_TRY(keyring_entry(key, alg, chosen_kid, made));
+        return copy_entry(made, entry);
+    });
     return entry_row(fcinfo, entry);
 }
 
@@ -110,8 +104,7 @@ Datum keyring_row(FunctionCallInfo fcinfo, std::string_view algorithm, std::stri
 extern "C" Datum pg_jwt_generate_key_entry(PG_FUNCTION_ARGS) {
     if (PG_ARGISNULL(0)) PG_RETURN_NULL();
     // A NULL rsa_bits is no size: refused for RSA ("unsupported RSA key
-    // size"), unused for the others. (NULL here made jwt.generate_key insert
-    // a row of NULLs, refused by the table's constraints, 23502.)
+    // size"), unused for the others.
     int32 rsa_bits = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT32(1);
     return keyring_row(fcinfo, varlena_view(PG_GETARG_TEXT_PP(0)), optional_text(fcinfo, 2),
                        [&](Algorithm alg, ImportedKey &key, std::string_view &) {

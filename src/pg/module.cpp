@@ -2,7 +2,7 @@
 #include "pg/postgres_headers.hpp"
 
 #include "pg/cache_invalidation.hpp"
-#include "pg/guard.hpp"
+#include "pg/boundary.hpp"
 #include "pg/request_claims.hpp"
 #include "pg/settings.hpp"
 

@@ -1,14 +1,7 @@
-// jwt.sign(payload, key, algorithm, header): a compact JWS over the claims.
-#include "pg/sign_function.hpp"
+// jwt.sign(payload, key, algorithm, header): a compact JWS over the claims,
+// for each type of key (text, bytea, jsonb).
+#include "pg/signing.hpp"
 
-#include "pg/guard.hpp"
-
-#include <string>
-#include <vector>
-
-#include "core/jwt.hpp"
-
-using namespace pgjwt;
 using namespace pgjwt::pg;
 
 extern "C" {
@@ -16,41 +9,6 @@ PG_FUNCTION_INFO_V1(pg_jwt_sign_text_key);
 PG_FUNCTION_INFO_V1(pg_jwt_sign_bytea_key);
 PG_FUNCTION_INFO_V1(pg_jwt_sign_jsonb_key);
 }
-
-namespace pgjwt::pg {
-
-struct varlena *sign_payload(const PayloadArgument &payload, const KeyArgument &key,
-                             const char *header) {
-    struct varlena *result = nullptr;
-    ErrorReport report;
-    if (!run_core(
-            [&]() -> Status {
-                JwtSignRequest request{};
-                PGJWT_TRY(resolve_key_argument(key, KeyPurpose::sign, request.alg, request.key));
-                request.claims_json = std::string_view(payload.json, payload.size);
-                request.keep_claims_text = payload.keep_text;
-                request.claims_valid_json = payload.valid_json;
-                request.extra_header = header ? std::string_view(header) : std::string_view();
-                for (int i = 0; i < kTimeClaims; i++)
-                    if (payload.time_values[i] != nullptr)
-                        request.replacements.emplace_back(kTimeClaimNames[i],
-                                                          payload.time_values[i]);
-                // Kept across calls: its buffer is reused for every row's
-                // token. Tokens are at most kMaxTokenBytes; a refused
-                // larger one must not leave its buffer behind.
-                static std::string token;
-                Status signed_status = jwt_sign(request, token);
-                if (token.capacity() > 2 * kMaxTokenBytes) std::string().swap(token);
-                PGJWT_TRY(signed_status);
-                result = copy_to_varlena(token);
-                return result ? Status::Ok() : copy_failure_status();
-            },
-            report))
-        raise_core_error(report);
-    return result;
-}
-
-}  // namespace pgjwt::pg
 
 namespace {
 

@@ -4,7 +4,7 @@
 // checked against MaxAllocSize and allocated before any C++ work (palloc
 // may raise; no C++ object is alive then), and the core writes into them in
 // chunks, stopping on cancel.
-#include "pg/guard.hpp"
+#include "pg/boundary.hpp"
 
 #include "core/base64url.hpp"
 
@@ -28,9 +28,7 @@ extern "C" Datum pg_jwt_url_encode(PG_FUNCTION_ARGS) {
                  errhidestmt(true), errhidecontext(true)));
     auto *result = static_cast<text *>(palloc(VARHDRSZ + length));
     SET_VARSIZE(result, VARHDRSZ + length);
-    ErrorReport report;
-    if (!run_core([&]() -> Status { return base64url_encode_to(data, VARDATA(result)); }, report))
-        raise_core_error(report);
+    run_core_or_raise([&]() -> Status { return base64url_encode_to(data, VARDATA(result)); });
     PG_RETURN_TEXT_P(result);
 }
 
@@ -40,11 +38,8 @@ extern "C" Datum pg_jwt_url_decode(PG_FUNCTION_ARGS) {
     size_t room = base64url_decode_room(encoded.size());
     auto *result = static_cast<bytea *>(palloc(VARHDRSZ + room));
     size_t written = 0;
-    ErrorReport report;
-    if (!run_core(
-            [&]() -> Status { return base64url_decode_to(encoded, VARDATA(result), written); },
-            report))
-        raise_core_error(report);
+    run_core_or_raise(
+        [&]() -> Status { return base64url_decode_to(encoded, VARDATA(result), written); });
     SET_VARSIZE(result, VARHDRSZ + written);
     PG_RETURN_BYTEA_P(result);
 }

@@ -86,26 +86,21 @@ extern "C" Datum pg_jwt_validate(PG_FUNCTION_ARGS) {
     if (PG_ARGISNULL(TOKEN)) PG_RETURN_NULL();
     ValidationArguments args;
     read_arguments(fcinfo, args);
-    char *claims = nullptr;
-    char *jti = nullptr;
-    ErrorReport report;
-    if (!run_validation(args, claims, jti, report)) raise_core_error(report);
-    check_not_revoked(jti, args.now);
-    PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(claims)));
+    ValidationResult result = validate_or_raise(args);
+    PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(result.claims)));
 }
 
 extern "C" Datum pg_jwt_is_valid(PG_FUNCTION_ARGS) {
     if (PG_ARGISNULL(TOKEN)) PG_RETURN_NULL();
     ValidationArguments args;
     read_arguments(fcinfo, args);
-    char *claims = nullptr;
-    char *jti = nullptr;
+    ValidationResult result;
     ErrorReport report;
-    if (!run_validation(args, claims, jti, report)) {
+    if (!run_validation(args, result, report)) {
         // Every token fault is a plain false; the caller's faults still raise.
         if (report.fault == Fault::malformed_token || report.fault == Fault::token_rejected)
             PG_RETURN_BOOL(false);
         raise_core_error(report);
     }
-    PG_RETURN_BOOL(!(jti != nullptr && jti_revoked(jti, args.now)));
+    PG_RETURN_BOOL(!(result.jti != nullptr && jti_revoked(result.jti, args.now)));
 }

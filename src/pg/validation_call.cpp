@@ -94,7 +94,7 @@ void store_rows(KeyringCache &cache, const KeyringNeed &need, const KeyringRows 
 
 }  // namespace
 
-bool run_validation(const ValidationArguments &a, char *&claims, char *&jti, ErrorReport &report) {
+bool run_validation(const ValidationArguments &a, ValidationResult &out, ErrorReport &report) {
     const bool keyring = !a.has_key;
     // Recorded before anything is read: a change committed during a read
     // bumps the counter past it, and the next validation reads again.
@@ -146,14 +146,14 @@ bool run_validation(const ValidationArguments &a, char *&claims, char *&jti, Err
                 if (!s.ok() && token.keyring_request.kind != KeyringRequest::Kind::none) {
                     next.kind = token.keyring_request.kind;
                     next.value = copy_to_cstring(token.keyring_request.value);
-                    if (!next.value) return out_of_memory_status();
+                    if (!next.value) return copy_failure_status();
                 }
                 PGJWT_TRY(s);
-                claims = copy_to_cstring(token.jws.payload);
-                if (!claims) return out_of_memory_status();
+                out.claims = copy_to_cstring(token.jws.payload);
+                if (!out.claims) return copy_failure_status();
                 if (token.claims.jti.state == StringClaim::State::string) {
-                    jti = copy_to_cstring(token.claims.jti.value);
-                    if (!jti) return out_of_memory_status();
+                    out.jti = copy_to_cstring(token.claims.jti.value);
+                    if (!out.jti) return copy_failure_status();
                 }
                 return Status::Ok();
             },
@@ -166,12 +166,16 @@ bool run_validation(const ValidationArguments &a, char *&claims, char *&jti, Err
     return false;
 }
 
-void check_not_revoked(const char *jti, TimestampTz now) {
-    if (jti != nullptr && jti_revoked(jti, now))
+ValidationResult validate_or_raise(const ValidationArguments &a) {
+    ValidationResult out;
+    ErrorReport report;
+    if (!run_validation(a, out, report)) raise_core_error(report);
+    if (out.jti != nullptr && jti_revoked(out.jti, a.now))
         ereport(ERROR, (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
                         errmsg("token has been revoked"),
                         errdetail("Its jti is on the revocation list (jwt.revoked)."),
                         errhidestmt(true), errhidecontext(true)));
+    return out;
 }
 
 }  // namespace pgjwt::pg

@@ -3,9 +3,10 @@
 // core call, and the revocation probe after it.
 #pragma once
 
-#include "pg/guard.hpp"
+#include "pg/boundary.hpp"
 
 #include <string_view>
+#include <type_traits>
 
 #include "core/key.hpp"
 
@@ -36,13 +37,27 @@ void apply_policy_settings(ValidationArguments &a);
 // validation, as far as the token needs it (run_validation).
 void load_configured_keys(ValidationArguments &a);
 
-// The core validation (inside run_core). On success `claims` is the payload
-// as a C string and `jti` the token's jti, or nullptr. Without a key: what
-// the token needs of jwt.keys that the backend's cache lacks is read between
-// rounds of the core call, outside it (SPI may raise).
-bool run_validation(const ValidationArguments &a, char *&claims, char *&jti, ErrorReport &report);
+// A valid token's claims (JSON object text) and jti (nullptr when it has
+// none as a string), in palloc'd memory.
+struct ValidationResult {
+    char *claims = nullptr;
+    char *jti = nullptr;
+};
 
-// Raises 28000 when `jti` is revoked at `now` (call after run_validation).
-void check_not_revoked(const char *jti, TimestampTz now);
+// Validates `a.token` and raises on any fault, a revoked jti included: the
+// way of jwt.validate and jwt.authenticate.
+ValidationResult validate_or_raise(const ValidationArguments &a);
+
+// The same without raising for the validation's faults: false with
+// `report` filled (jwt.is_valid turns token faults into false), and no
+// revocation probe (call jti_revoked after it). Without a key, what the
+// token needs of jwt.keys that the backend's cache lacks is read between
+// rounds of the core call, outside it (SPI may raise).
+bool run_validation(const ValidationArguments &a, ValidationResult &out, ErrorReport &report);
+
+// The arguments are read before any C++ object exists and held across
+// PostgreSQL calls: plain data only.
+static_assert(std::is_trivially_destructible_v<ValidationArguments>);
+static_assert(std::is_trivially_destructible_v<ValidationResult>);
 
 }  // namespace pgjwt::pg

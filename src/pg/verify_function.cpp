@@ -1,7 +1,7 @@
 // jwt.verify(token, key, algorithm): pgjwt's (header, payload, valid) row;
 // and pg_jwt_verify_valid, the C function of jwt._verify_valid that the
 // 1.0.0 and 1.0.1 install scripts define (1.1.0 drops it).
-#include "pg/guard.hpp"
+#include "pg/boundary.hpp"
 #include "pg/key_argument.hpp"
 #include "pg/time.hpp"
 
@@ -31,13 +31,9 @@ PG_FUNCTION_INFO_V1(pg_jwt_verify_jsonb_key);
 
 namespace {
 
-// Kept for the life of the call site (fn_extra): the blessed row type, and
-// the header column of the last header decoded, which the rows of one query
-// usually share (jws_decode numbers each header it caches: its generation).
+// Kept for the life of the call site (fn_extra): the blessed row type.
 struct CallSite {
     TupleDesc desc;
-    uint64_t header_generation;  // 0: no header kept
-    struct varlena *header;
 };
 
 CallSite &call_site(FunctionCallInfo fcinfo) {
@@ -49,23 +45,6 @@ CallSite &call_site(FunctionCallInfo fcinfo) {
         MemoryContextSwitchTo(old);
     }
     return *static_cast<CallSite *>(fcinfo->flinfo->fn_extra);
-}
-
-// The header column: the call site's copy when the header is the cached one
-// it already holds, else a new copy (kept when jws_decode cached the header).
-// heap_form_tuple copies it into the row either way.
-struct varlena *header_column(CallSite &site, const Jws &jws, MemoryContext site_context) {
-    if (jws.header_generation != 0 && jws.header_generation == site.header_generation)
-        return site.header;
-    if (jws.header_generation == 0) return copy_to_varlena(jws.header_json);
-    MemoryContext old = MemoryContextSwitchTo(site_context);
-    struct varlena *copy = copy_to_varlena(jws.header_json);
-    MemoryContextSwitchTo(old);
-    if (copy == nullptr) return nullptr;
-    if (site.header != nullptr) pfree(site.header);
-    site.header = copy;
-    site.header_generation = jws.header_generation;
-    return copy;
 }
 
 // The columns of one verification; header and payload only when asked for.
@@ -86,23 +65,18 @@ Verification verify_arguments(FunctionCallInfo fcinfo, KeyArgType key_type, Call
     double now = timestamptz_to_unix_seconds(GetCurrentStatementStartTimestamp());
 
     Verification out;
-    ErrorReport report;
-    if (!run_core(
-            [&]() -> Status {
-                Algorithm alg;
-                Key resolved;
-                PGJWT_TRY(resolve_key_argument(key, KeyPurpose::verify, alg, resolved));
-                // Reused across calls so that its buffers are allocated once.
-                static JwtVerification verification;
-                PGJWT_TRY(jwt_verify(token, alg, resolved, now, verification));
-                out.valid = verification.valid;
-                if (site == nullptr) return Status::Ok();
-                out.header = header_column(*site, verification.jws, fcinfo->flinfo->fn_mcxt);
-                out.payload = copy_to_varlena(verification.jws.payload);
-                return out.header && out.payload ? Status::Ok() : copy_failure_status();
-            },
-            report))
-        raise_core_error(report);
+    run_core_or_raise([&]() -> Status {
+        Algorithm alg;
+        Key resolved;
+        PGJWT_TRY(resolve_key_argument(key, KeyPurpose::verify, alg, resolved));
+        JwtVerification &verification = reusable_verification();
+        PGJWT_TRY(jwt_verify(token, alg, resolved, now, verification));
+        out.valid = verification.valid;
+        if (site == nullptr) return Status::Ok();
+        out.header = copy_to_varlena(verification.jws.header_json);
+        out.payload = copy_to_varlena(verification.jws.payload);
+        return out.header && out.payload ? Status::Ok() : copy_failure_status();
+    });
     return out;
 }
 
@@ -193,7 +167,7 @@ extern "C" Datum pg_jwt_verify_jsonb_key(PG_FUNCTION_ARGS) {
 
 // jwt._verify_valid(token, key, algorithm, verify) of the 1.0.0 and 1.0.1
 // install scripts: (verify(token, key, algorithm)).valid, for databases not
-// yet updated to 1.1.0. Nothing substitutes it for verify any more.
+// yet updated to 1.1.0.
 extern "C" Datum pg_jwt_verify_valid(PG_FUNCTION_ARGS) {
     // The key type, known once the call site's first row is checked.
     auto *key_type = static_cast<KeyArgType *>(fcinfo->flinfo->fn_extra);

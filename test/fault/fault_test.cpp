@@ -56,6 +56,7 @@
 #include "core/hmac.hpp"
 #include "core/jwk.hpp"
 #include "core/jwk_export.hpp"
+#include "core/key_generation.hpp"
 #include "core/jws.hpp"
 #include "core/jwt.hpp"
 #include "core/key.hpp"
@@ -386,12 +387,10 @@ struct Case {
 };
 
 void ClearCaches() {
-    hmac_cache_clear();
     key_cache_clear();
 }
 
-// Signs with `sign_material`, verifies with `verify_material` (resolved after
-// signing: a Key refers to the cache only until the next key is resolved).
+// Signs with `sign_material`, then verifies with `verify_material`.
 Case SignVerify(std::string name, Algorithm alg, const std::string &sign_material,
                 const std::string &verify_material, size_t budget = 0) {
     auto op = [=](std::vector<std::string> &out) -> Status {
@@ -428,9 +427,10 @@ Status Thumbprints(const std::vector<std::string> &texts, bool jwk, std::vector<
             const ImportedKey &key = jwk ? jwk_key : pem_key;
             out.emplace_back();
             PGJWT_TRY(jwk_thumbprint(key, out.back()));
-            std::string canonical;
+            SecretString canonical;
             PGJWT_TRY(canonical_public_jwk(key, canonical));
-            out.back() += " " + canonical;
+            out.back() += " ";
+            out.back() += canonical.view();
         }
     }
     return Status::Ok();
@@ -451,10 +451,12 @@ Case Imports(std::string name, std::vector<std::string> texts, bool jwk, size_t 
 std::string Jwk(const char *file, Algorithm alg, const char *kid, bool with_private) {
     ImportedKey key;
     EXPECT_TRUE(import_pem(KeyFile(file), key).ok()) << file;
+    SecretString private_json;
     std::string json;
-    Status s = with_private ? private_jwk(key, alg, kid, json) : public_jwk(key, alg, kid, json);
+    Status s =
+        with_private ? private_jwk(key, alg, kid, private_json) : public_jwk(key, alg, kid, json);
     EXPECT_TRUE(s.ok()) << file;
-    return json;
+    return with_private ? std::string(private_json.view()) : json;
 }
 
 // An RSA private JWK without its CRT members (n, e, d only): imported without
@@ -464,7 +466,8 @@ std::string JwkWithoutCrt(const char *file, Algorithm alg) {
     bool is_set = false;
     EXPECT_TRUE(parse_jwk_text(Jwk(file, alg, "nocrt", true), members, is_set).ok());
     const JwkMembers &m = members.at(0);
-    return "{\"kty\":\"RSA\",\"n\":\"" + m.n + "\",\"e\":\"" + m.e + "\",\"d\":\"" + m.d + "\"}";
+    return "{\"kty\":\"RSA\",\"n\":\"" + std::string(m.n.view()) + "\",\"e\":\"" +
+           std::string(m.e.view()) + "\",\"d\":\"" + std::string(m.d.view()) + "\"}";
 }
 
 // Generates a key for each algorithm and its keyring entry; the check signs
@@ -476,7 +479,7 @@ Case Generation(std::string name, std::vector<Algorithm> algs, size_t budget) {
             PGJWT_TRY(generate_key(alg, 2048, key));
             KeyringEntry entry;
             PGJWT_TRY(keyring_entry(key, alg, "", entry));
-            out.push_back(entry.private_jwk);
+            out.emplace_back(entry.private_jwk.view());
         }
         return Status::Ok();
     };

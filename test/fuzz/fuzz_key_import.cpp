@@ -111,14 +111,15 @@ std::string UnsignedToken(Algorithm alg) {
 }
 
 void CheckExports(const ImportedKey &key, Algorithm alg, std::string_view input) {
-    std::string canonical, thumbprint;
+    SecretString canonical;
+    std::string thumbprint;
     Status s = canonical_public_jwk(key, canonical);
     fuzz::CheckStatus(s, {F::none}, input, "canonical_public_jwk");
     s = jwk_thumbprint(key, thumbprint);
     fuzz::CheckStatus(s, {F::none}, input, "jwk_thumbprint");
     FUZZ_CHECK(thumbprint.size() == 43, "thumbprint " << thumbprint);
 
-    auto reimport = [&](const std::string &json, bool expect_private, const char *what) {
+    auto reimport = [&](std::string_view json, bool expect_private, const char *what) {
         if (expect_private && fuzz::Known("private-key-not-checked") && !Consistent(key)) return;
         std::vector<JwkMembers> members;
         bool is_set = true;
@@ -131,15 +132,16 @@ void CheckExports(const ImportedKey &key, Algorithm alg, std::string_view input)
         FUZZ_CHECK(again.type == key.type && again.curve == key.curve &&
                        again.has_private == expect_private,
                    what << " imports as another kind of key");
-        std::string canonical_again;
+        SecretString canonical_again;
         Status c = canonical_public_jwk(again, canonical_again);
         fuzz::CheckStatus(c, {F::none}, input, what);
         FUZZ_CHECK(canonical_again == canonical,
-                   what << ": " << canonical << " became " << canonical_again);
+                   what << ": " << canonical.view() << " became " << canonical_again.view());
     };
     if (key.type != KeyType::oct) reimport(canonical, false, "re-import of the canonical JWK");
 
-    std::string pub, priv;
+    std::string pub;
+    SecretString priv;
     s = public_jwk(key, alg, "kid-1", pub);
     fuzz::CheckStatus(s, {F::none}, input, "public_jwk");
     if (key.type != KeyType::oct) reimport(pub, false, "re-import of the public JWK");
@@ -156,12 +158,13 @@ void CheckExports(const ImportedKey &key, Algorithm alg, std::string_view input)
 }
 
 void CheckResolvedSet(const Key &key, Algorithm alg, std::string_view input) {
-    if (key.set == nullptr) {
-        FUZZ_CHECK(algorithm_family(alg) == AlgorithmFamily::hmac, "non-HMAC key without a set");
-        FUZZ_CHECK(!key.secret.empty(), "empty secret accepted");
+    FUZZ_CHECK(key.set != nullptr, "a key resolved to nothing");
+    FUZZ_CHECK(!key.set->keys.empty(), "empty key set accepted");
+    if (key.set->raw_secret) {
+        FUZZ_CHECK(algorithm_family(alg) == AlgorithmFamily::hmac, "a raw secret for " << int(alg));
+        FUZZ_CHECK(!key.set->keys.front()->key.secret.empty(), "empty secret accepted");
         return;
     }
-    FUZZ_CHECK(!key.set->keys.empty(), "empty key set accepted");
     bool any = false;
     for (const auto &k : key.set->keys) {
         if (!k->usable) continue;

@@ -14,6 +14,7 @@
 #include "core/algorithm.hpp"
 #include "core/base64url.hpp"
 #include "core/key_import.hpp"
+#include "core/jwk_export.hpp"
 #include "fuzz/common.hpp"
 
 namespace fuzz {
@@ -54,10 +55,10 @@ inline std::string PublicJwkWithKid(const char *file, const char *kid) {
     pgjwt::ImportedKey key;
     pgjwt::Status s = pgjwt::import_pem(KeyFile(file), key);
     FUZZ_CHECK(s.ok(), file << ": " << Describe(s));
-    std::string canonical;
+    pgjwt::SecretString canonical;
     s = pgjwt::canonical_public_jwk(key, canonical);
     FUZZ_CHECK(s.ok(), file << ": " << Describe(s));
-    return "{\"kid\":\"" + std::string(kid) + "\"," + canonical.substr(1);
+    return "{\"kid\":\"" + std::string(kid) + "\"," + std::string(canonical.view().substr(1));
 }
 
 inline std::string KidHeader(const char *kid) {

@@ -1,4 +1,5 @@
-// HS256/384/512 through a cached, keyed EVP_MAC_CTX (src/core/hmac.hpp).
+// HS256/384/512 through a keyed EVP_MAC_CTX, re-initialised per message
+// (src/core/hmac.hpp).
 #include <gtest/gtest.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -21,18 +22,28 @@ using pgjwt_test::ToHex;
 
 class Hmac : public pgjwt_test::OpenSslQueueTest {
   protected:
+    static MacCtxPtr Context(Algorithm alg, std::string_view secret) {
+        MacCtxPtr ctx;
+        EXPECT_TRUE(IsOk(OSSL_CALL(hmac_context(alg, secret, ctx))));
+        return ctx;
+    }
     // The tag as hex, or a description of the failure.
-    static std::string TagHex(Algorithm alg, std::string_view secret, std::string_view message) {
+    static std::string TagHex(EVP_MAC_CTX *ctx, std::string_view message) {
         unsigned char tag[kMaxHmacTagBytes];
         size_t tag_len = 0;
-        Status s = OSSL_CALL(hmac_compute(alg, secret, message, tag, tag_len));
+        Status s = OSSL_CALL(hmac_compute(ctx, message, tag, tag_len));
         if (!s.ok()) return "error: " + pgjwt_test::Describe(s);
         return ToHex(std::string_view(reinterpret_cast<const char *>(tag), tag_len));
     }
+    static std::string TagHex(Algorithm alg, std::string_view secret, std::string_view message) {
+        MacCtxPtr ctx = Context(alg, secret);
+        return ctx ? TagHex(ctx.get(), message) : "error: no context";
+    }
     static bool Verifies(Algorithm alg, std::string_view secret, std::string_view message,
                          std::string_view tag) {
+        MacCtxPtr ctx = Context(alg, secret);
         bool matches = true;
-        Status s = OSSL_CALL(hmac_verify(alg, secret, message, tag, matches));
+        Status s = OSSL_CALL(hmac_verify(ctx.get(), message, tag, matches));
         EXPECT_TRUE(IsOk(s));
         return matches;
     }
@@ -99,8 +110,11 @@ TEST_F(Hmac, SameTagsAsOpenSslHmac) {
     for (Case c : {Case{Algorithm::HS256, "SHA256"}, Case{Algorithm::HS384, "SHA384"},
                    Case{Algorithm::HS512, "SHA512"}}) {
         for (size_t key_len : {1, 31, 32, 63, 64, 65, 127, 128, 129, 200, 300}) {
+            std::string_view k(secret.data(), key_len);
+            MacCtxPtr ctx = Context(c.alg, k);
+            ASSERT_TRUE(ctx);
             for (size_t message_len : {0, 1, 55, 56, 64, 111, 112, 128, 300}) {
-                std::string_view k(secret.data(), key_len), m(message.data(), message_len);
+                std::string_view m(message.data(), message_len);
                 unsigned char expected[EVP_MAX_MD_SIZE];
                 size_t expected_len = 0;
                 ASSERT_NE(EVP_Q_mac(nullptr, "HMAC", nullptr, c.digest, nullptr, k.data(), k.size(),
@@ -108,7 +122,7 @@ TEST_F(Hmac, SameTagsAsOpenSslHmac) {
                                     expected, sizeof expected, &expected_len),
                           nullptr);
                 EXPECT_EQ(
-                    TagHex(c.alg, k, m),
+                    TagHex(ctx.get(), m),
                     ToHex(std::string_view(reinterpret_cast<const char *>(expected), expected_len)))
                     << c.digest << " key " << key_len << " message " << message_len;
                 compared++;
@@ -116,23 +130,6 @@ TEST_F(Hmac, SameTagsAsOpenSslHmac) {
         }
     }
     EXPECT_EQ(compared, 3 * 11 * 9);
-}
-
-// The context of the last secret is reused without a lookup only while the
-// cache is unchanged: after its eviction or a clear, the secret gets a new
-// context (a stale one would be a use after free, which ASan reports).
-TEST_F(Hmac, LastContextIsNotReusedAfterEviction) {
-    const std::string secret(32, 's');
-    const std::string expected = TagHex(Algorithm::HS256, secret, "message");
-    EXPECT_EQ(TagHex(Algorithm::HS256, secret, "message"), expected);
-    for (int i = 0; i < 100; i++)
-        TagHex(Algorithm::HS256, std::string(32, 'a') + std::to_string(i), "x");
-    EXPECT_EQ(TagHex(Algorithm::HS256, secret, "message"), expected);
-    hmac_cache_clear();
-    EXPECT_EQ(TagHex(Algorithm::HS256, secret, "message"), expected);
-    // The same bytes under another algorithm are another key.
-    EXPECT_NE(TagHex(Algorithm::HS384, secret, "message"), expected);
-    EXPECT_EQ(TagHex(Algorithm::HS256, secret, "message"), expected);
 }
 
 TEST_F(Hmac, EmptyMessage) {
@@ -151,20 +148,17 @@ TEST_F(Hmac, TagLengthIsTheDigestSize) {
     for (Algorithm alg : {Algorithm::HS256, Algorithm::HS384, Algorithm::HS512}) {
         unsigned char tag[kMaxHmacTagBytes];
         size_t tag_len = 0;
-        ASSERT_TRUE(IsOk(OSSL_CALL(hmac_compute(alg, "k", "m", tag, tag_len))));
+        MacCtxPtr ctx = Context(alg, "k");
+        ASSERT_TRUE(IsOk(OSSL_CALL(hmac_compute(ctx.get(), "m", tag, tag_len))));
         EXPECT_EQ(tag_len, digest_size(algorithm_digest(alg)));
     }
 }
 
 TEST_F(Hmac, EmptySecretIsTheCallersFault) {
-    unsigned char tag[kMaxHmacTagBytes];
-    size_t tag_len = 0;
-    EXPECT_TRUE(IsStatus(OSSL_CALL(hmac_compute(Algorithm::HS256, "", "m", tag, tag_len)),
+    MacCtxPtr ctx;
+    EXPECT_TRUE(IsStatus(OSSL_CALL(hmac_context(Algorithm::HS256, "", ctx)),
                          Fault::invalid_argument, "HMAC secret must not be empty", ""));
-    bool matches = true;
-    EXPECT_TRUE(IsStatus(OSSL_CALL(hmac_verify(Algorithm::HS256, "", "m", "", matches)),
-                         Fault::invalid_argument, "HMAC secret must not be empty", ""));
-    EXPECT_FALSE(matches);
+    EXPECT_FALSE(ctx);
 }
 
 TEST_F(Hmac, VerifyChecksLengthAndEveryByte) {
@@ -195,56 +189,25 @@ TEST_F(Hmac, SecretsAreBytes) {
     EXPECT_NE(TagHex(Algorithm::HS256, "a\0b"sv, "m"), TagHex(Algorithm::HS256, "ab"sv, "m"));
     EXPECT_NE(TagHex(Algorithm::HS256, "a\0b"sv, "m"), TagHex(Algorithm::HS256, "a"sv, "m"));
     // RFC 2104 pads a short key with zero bytes, so "a" and "a\0" are the same
-    // HMAC key: the cache holds two contexts that must agree.
+    // HMAC key (two entries of the key cache, whose contexts agree).
     EXPECT_EQ(TagHex(Algorithm::HS256, "a\0"sv, "m"), TagHex(Algorithm::HS256, "a"sv, "m"));
     // The same secret under two algorithms gives two different tags.
     EXPECT_NE(TagHex(Algorithm::HS384, "a"sv, "m").substr(0, 64),
               TagHex(Algorithm::HS256, "a"sv, "m"));
 }
 
-TEST_F(Hmac, CacheIsBoundedInEntries) {
-    hmac_cache_clear();
-    EXPECT_EQ(hmac_cache_size(), 0u);
-    std::string first = TagHex(Algorithm::HS256, "secret-0", "m");
-    EXPECT_EQ(hmac_cache_size(), 1u);
-    EXPECT_EQ(TagHex(Algorithm::HS256, "secret-0", "m"), first);
-    EXPECT_EQ(hmac_cache_size(), 1u);
-    TagHex(Algorithm::HS384, "secret-0", "m");
-    EXPECT_EQ(hmac_cache_size(), 2u) << "one context per (algorithm, secret)";
-    for (int i = 1; i < 200; ++i) TagHex(Algorithm::HS256, "secret-" + std::to_string(i), "m");
-    EXPECT_EQ(hmac_cache_size(), 64u);
-    // An evicted context is rebuilt and gives the same tag.
-    EXPECT_EQ(TagHex(Algorithm::HS256, "secret-0", "m"), first);
-    EXPECT_EQ(hmac_cache_size(), 64u);
-    hmac_cache_clear();
-    EXPECT_EQ(hmac_cache_size(), 0u);
-    EXPECT_EQ(TagHex(Algorithm::HS256, "secret-0", "m"), first);
-}
-
-TEST_F(Hmac, CacheIsBoundedInBytes) {
-    hmac_cache_clear();
-    for (int i = 0; i < 10; ++i) TagHex(Algorithm::HS512, "small-" + std::to_string(i), "m");
-    EXPECT_EQ(hmac_cache_size(), 10u);
-    // A secret larger than the cache's byte budget (256 KiB) evicts every
-    // other context and stays alone.
-    std::string huge(300 * 1024, 'h');
-    std::string tag = TagHex(Algorithm::HS512, huge, "m");
-    EXPECT_EQ(tag.size(), 128u);
-    EXPECT_EQ(hmac_cache_size(), 1u);
-    EXPECT_EQ(TagHex(Algorithm::HS512, huge, "m"), tag);
-    hmac_cache_clear();
-}
-
 TEST_F(Hmac, StaleErrorsAreClearedOnEntry) {
     // An error left by someone else must not survive a successful call.
     ERR_raise(ERR_LIB_EVP, EVP_R_INVALID_KEY);
+    MacCtxPtr ctx;
+    EXPECT_TRUE(IsOk(OSSL_CALL(hmac_context(Algorithm::HS256, "k", ctx))));
+    ERR_raise(ERR_LIB_EVP, EVP_R_INVALID_KEY);
     unsigned char tag[kMaxHmacTagBytes];
     size_t tag_len = 0;
-    EXPECT_TRUE(IsOk(OSSL_CALL(hmac_compute(Algorithm::HS256, "k", "m", tag, tag_len))));
+    EXPECT_TRUE(IsOk(OSSL_CALL(hmac_compute(ctx.get(), "m", tag, tag_len))));
     ERR_raise(ERR_LIB_EVP, EVP_R_INVALID_KEY);
     bool matches = false;
-    EXPECT_TRUE(
-        IsOk(OSSL_CALL(hmac_verify(Algorithm::HS256, "k", "m", std::string_view("", 0), matches))));
+    EXPECT_TRUE(IsOk(OSSL_CALL(hmac_verify(ctx.get(), "m", std::string_view("", 0), matches))));
 }
 
 }  // namespace

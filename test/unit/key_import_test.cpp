@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/repo_path.hpp"
+#include "core/jwk_export.hpp"
 #include "core/jwk.hpp"
 #include "core/key_import.hpp"
 #include "unit/openssl_queue.hpp"
@@ -68,8 +69,9 @@ TEST_F(KeyImport, HugeRsaPublicExponentIsRefused) {
     // The same key as a JWK: e is 3070 bits of base64url.
     ImportedKey pem_key;
     ASSERT_TRUE(IsOk(import_pem(ReadTestKey("rsa2048.pub.pem"), pem_key)));
-    std::string jwk = "{";
-    ASSERT_TRUE(IsOk(append_key_members(pem_key, false, jwk)));
+    SecretString members_text("{");
+    ASSERT_TRUE(IsOk(append_key_members(pem_key, false, members_text)));
+    std::string jwk(members_text.view());
     jwk += "}";
     // Replace e (65537, "AQAB") by 2^32 + 1, then by 2^32 - 1 (the largest accepted).
     auto with_e = [&](const std::string &e) {

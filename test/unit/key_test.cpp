@@ -2,10 +2,15 @@
 // public key material (key confusion, DESIGN.md section 3), never empty.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
 
+#include "common/repo_path.hpp"
+#include "core/jws.hpp"
 #include "core/key.hpp"
+#include "core/key_set.hpp"
 #include "unit/status_assert.hpp"
 
 namespace {
@@ -17,6 +22,13 @@ using pgjwt_test::IsStatus;
 constexpr const char *kConfusionDetail =
     "An HS* algorithm needs a shared secret; using public key material as one would let anyone "
     "who knows the public key forge tokens.";
+
+std::string ReadTestKey(const char *name) {
+    std::ifstream in(pgjwt_test::RepoPath(std::string("test/keys/") + name));
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
 
 constexpr std::string_view kPemPublicKey =
     "-----BEGIN PUBLIC KEY-----\n"
@@ -116,20 +128,64 @@ TEST(CheckSecretBytes, AnyNonEmptyBytesAreASecret) {
                          "HMAC secret must not be empty", ""));
 }
 
-TEST(ResolveKey, PlainTextSecretRefersToTheCallersBytes) {
+// The signature of "x" under `key`, with the header {"alg":"<alg>"}.
+std::string SignX(Algorithm alg, const Key &key) {
+    std::string token;
+    EXPECT_TRUE(IsOk(
+        jws_sign("{\"alg\":\"" + std::string(algorithm_name(alg)) + "\"}", "x", alg, key, token)));
+    return token;
+}
+
+// A Key holds its own copy of a raw secret (not a view of the caller's
+// bytes), and keeps it when the key cache lets it go.
+TEST(ResolveKey, AKeyOwnsItsSecret) {
     std::string material = "secretKey";
-    Key key;
+    Key key, fresh;
     ASSERT_TRUE(IsOk(resolve_key(Algorithm::HS256, material, KeyEncoding::text, key)));
-    EXPECT_EQ(key.secret.data(), material.data());
-    EXPECT_EQ(key.secret.size(), material.size());
+    ASSERT_TRUE(IsOk(resolve_key(Algorithm::HS256, "secretKey", KeyEncoding::text, fresh)));
+    const std::string expected = SignX(Algorithm::HS256, fresh);
+    ASSERT_NE(key.set, nullptr);
+    EXPECT_TRUE(key.set->raw_secret);
+    EXPECT_EQ(key.set->keys.front()->key.secret.view(), "secretKey");
+    EXPECT_NE(key.set->keys.front()->key.secret.data(), material.data());
+    material.assign("XXXXXXXXX");
+    key_cache_clear();
+    EXPECT_EQ(SignX(Algorithm::HS256, key), expected);
 }
 
 TEST(ResolveKey, BinarySecretMayLookLikeAnything) {
     std::string material(kPemPublicKey);
     Key key;
     ASSERT_TRUE(IsOk(resolve_key(Algorithm::HS512, material, KeyEncoding::binary, key)));
-    EXPECT_EQ(key.secret.data(), material.data());
-    EXPECT_EQ(key.secret.size(), material.size());
+    EXPECT_TRUE(key.set->raw_secret);
+    EXPECT_EQ(key.set->keys.front()->key.secret.view(), material);
+    // The same bytes as text are refused: a PEM block is no HMAC secret.
+    Key text;
+    EXPECT_EQ(resolve_key(Algorithm::HS512, material, KeyEncoding::text, text).fault,
+              Fault::invalid_argument);
+}
+
+// A Key pins the parsed key it refers to: evicted from the key cache by
+// more keys than it holds, the key stays usable for as long as the Key
+// lives (before 1.1.0 a Key was valid only until the next key was resolved).
+TEST(ResolveKey, AKeyOutlivesItsEvictionFromTheCache) {
+    key_cache_clear();
+    Key es256;
+    ASSERT_TRUE(IsOk(resolve_signing_key(Algorithm::ES256, ReadTestKey("ec_p256.pem"),
+                                         KeyEncoding::text, es256)));
+    for (int i = 0; i < 300; i++) {
+        Key other;
+        ASSERT_TRUE(IsOk(resolve_key(Algorithm::HS256, "secret " + std::to_string(i),
+                                     KeyEncoding::text, other)));
+    }
+    EXPECT_LT(key_cache_size(), 300u);
+    std::string token = SignX(Algorithm::ES256, es256);
+    Key verifier;
+    ASSERT_TRUE(IsOk(resolve_key(Algorithm::ES256, ReadTestKey("ec_p256.pub.pem"),
+                                 KeyEncoding::text, verifier)));
+    pgjwt::Jws jws;
+    ASSERT_TRUE(IsOk(jws_decode(token, jws)));
+    EXPECT_TRUE(IsOk(jws_verify(jws, Algorithm::ES256, verifier)));
 }
 
 TEST(ResolveKey, RefusalsAreTheCallersFault) {
@@ -144,6 +200,42 @@ TEST(ResolveKey, RefusalsAreTheCallersFault) {
     EXPECT_TRUE(IsStatus(
         resolve_key(Algorithm::HS256, "ssh-ed25519 AAAAC3Nza", KeyEncoding::text, key),
         Fault::invalid_argument, "key is an OpenSSH key, not an HMAC secret", kConfusionDetail));
+}
+
+// The key cache holds raw secrets as it holds parsed keys: one entry per
+// (algorithm, purpose, secret), at most 128 of them and 8 MiB.
+TEST(KeyCache, IsBoundedInEntries) {
+    key_cache_clear();
+    Key key;
+    ASSERT_TRUE(IsOk(resolve_key(Algorithm::HS256, "secret-0", KeyEncoding::text, key)));
+    const std::string first = SignX(Algorithm::HS256, key);
+    EXPECT_EQ(key_cache_size(), 1u);
+    ASSERT_TRUE(IsOk(resolve_key(Algorithm::HS256, "secret-0", KeyEncoding::text, key)));
+    EXPECT_EQ(key_cache_size(), 1u);
+    ASSERT_TRUE(IsOk(resolve_key(Algorithm::HS384, "secret-0", KeyEncoding::text, key)));
+    EXPECT_EQ(key_cache_size(), 2u) << "one entry per algorithm";
+    ASSERT_TRUE(IsOk(resolve_key(Algorithm::HS256, "secret-0", KeyEncoding::binary, key)));
+    EXPECT_EQ(key_cache_size(), 3u) << "bytes and text are different keys";
+    for (int i = 1; i < 300; ++i)
+        ASSERT_TRUE(IsOk(
+            resolve_key(Algorithm::HS256, "secret-" + std::to_string(i), KeyEncoding::text, key)));
+    EXPECT_EQ(key_cache_size(), 128u);
+    // An evicted key is prepared again and gives the same signature.
+    ASSERT_TRUE(IsOk(resolve_key(Algorithm::HS256, "secret-0", KeyEncoding::text, key)));
+    EXPECT_EQ(SignX(Algorithm::HS256, key), first);
+    key_cache_clear();
+    EXPECT_EQ(key_cache_size(), 0u);
+}
+
+TEST(KeyCache, IsBoundedInBytes) {
+    key_cache_clear();
+    Key key;
+    for (int i = 0; i < 12; ++i)
+        ASSERT_TRUE(IsOk(resolve_key(Algorithm::HS512, std::string(1024 * 1024, 'a' + i),
+                                     KeyEncoding::binary, key)));
+    EXPECT_LE(key_cache_size(), 8u);
+    EXPECT_GE(key_cache_size(), 6u);
+    key_cache_clear();
 }
 
 }  // namespace

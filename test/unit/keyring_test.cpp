@@ -11,6 +11,7 @@
 #include "core/jwt.hpp"
 #include "core/keyring.hpp"
 #include "core/validation.hpp"
+#include "unit/secret_key.hpp"
 #include "unit/status_assert.hpp"
 
 namespace {
@@ -33,10 +34,9 @@ KeyringRecord Oct(std::string kid, std::string_view secret, double not_before = 
 }
 
 std::string Token(std::string_view secret, std::string_view header) {
-    Key key;
-    key.secret = secret;
     std::string token;
-    EXPECT_TRUE(IsOk(jwt_sign({Algorithm::HS256, key, R"({"sub":"a"})", true, header}, token)));
+    EXPECT_TRUE(IsOk(jwt_sign(
+        {Algorithm::HS256, pgjwt_test::SecretKey(secret), R"({"sub":"a"})", true, header}, token)));
     return token;
 }
 

@@ -22,6 +22,7 @@
 #include "core/key_set.hpp"
 #include "core/limits.hpp"
 #include "unit/openssl_queue.hpp"
+#include "unit/secret_key.hpp"
 #include "unit/status_assert.hpp"
 
 namespace {
@@ -163,7 +164,7 @@ TEST_F(Limits, LargeBase64urlStopsOnCancelBetweenChunks) {
 TEST_F(Limits, SignRefusesInputsThatCannotFitBeforeWorkingOnThem) {
     JwtSignRequest request{};
     request.alg = Algorithm::HS256;
-    request.key.secret = "secret";
+    request.key = pgjwt_test::SecretKey("secret");
     std::string claims = "{\"a\":\"" + std::string(2 * kMaxTokenBytes, 'x') + "\"}";
     request.claims_json = claims;
     std::string token;
@@ -228,12 +229,13 @@ TEST_F(Limits, ForeignTextInMessagesIsEscaped) {
     // The token's alg in the reason verify gives.
     std::string header = R"({"alg":"HS256\r\n\u001b[31m"})";
     std::string token;
-    ASSERT_TRUE(IsOk(OSSL_CALL(jws_sign(header, "{}", Algorithm::HS256, Key{"secret"}, token))));
+    ASSERT_TRUE(IsOk(OSSL_CALL(
+        jws_sign(header, "{}", Algorithm::HS256, pgjwt_test::SecretKey("secret"), token))));
     pgjwt::Jws jws;
     ASSERT_TRUE(IsOk(jws_decode(token, jws)));
     EXPECT_TRUE(
-        IsStatus(OSSL_CALL(jws_verify(jws, Algorithm::HS256, Key{"secret"})), Fault::token_rejected,
-                 "token algorithm does not match",
+        IsStatus(OSSL_CALL(jws_verify(jws, Algorithm::HS256, pgjwt_test::SecretKey("secret"))),
+                 Fault::token_rejected, "token algorithm does not match",
                  R"(The token is signed with "HS256\r\n\u001b[31m" but HS256 was expected.)"));
 }
 

@@ -114,7 +114,7 @@ TEST_F(WycheproofJws, HmacGroups) {
         std::string secret;
         ASSERT_TRUE(base64url_decode(jwk["k"].get_string(), secret)) << "bad \"k\"";
         Key key;
-        key.secret = secret;
+        ASSERT_TRUE(resolve_key(*alg, secret, KeyEncoding::binary, key).ok());
 
         for (dom::element test : group["tests"].get_array()) {
             const int64_t id = test["tcId"].get_int64();

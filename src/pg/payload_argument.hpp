@@ -3,6 +3,8 @@
 
 #include "pg/postgres_headers.hpp"
 
+#include <type_traits>
+
 namespace pgjwt::pg {
 
 // The time claims whose timestamp/date columns a row payload turns into
@@ -18,10 +20,11 @@ constexpr int kTimeClaims = 3;
 struct PayloadArgument {
     const char *json = nullptr;
     size_t size = 0;
-    bool keep_text = true;    // text/json: signed byte-for-byte; jsonb, rows: minified
-    bool valid_json = false;  // a json value: PostgreSQL has checked its syntax
+    bool keep_text = true;  // text/json: signed byte-for-byte; jsonb, rows: minified
     const char *time_values[kTimeClaims] = {};  // nullptr: no replacement
 };
+// Read before the core runs and held across PostgreSQL calls: plain data.
+static_assert(std::is_trivially_destructible_v<PayloadArgument>);
 
 // Reads argument `argno` (PostgreSQL calls only; may raise 22023 for a type
 // that cannot be a JWT payload). Keeps the argument's type in the call

@@ -1,6 +1,6 @@
-#include "pg/payload.hpp"
+#include "pg/payload_argument.hpp"
 
-#include "pg/guard.hpp"
+#include "pg/boundary.hpp"
 
 #include <cstring>
 
@@ -121,7 +121,6 @@ void read_payload_argument(FunctionCallInfo fcinfo, int argno, PayloadArgument &
                 while (out.size > 0 && out.json[out.size - 1] == ' ') out.size--;
         }
         out.keep_text = true;
-        out.valid_json = type == JSONOID;
         return;
     }
     if (OidIsValid(type) && type_is_rowtype(type)) {

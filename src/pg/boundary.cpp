@@ -1,4 +1,4 @@
-#include "pg/guard.hpp"
+#include "pg/boundary.hpp"
 
 extern "C" {
 #include "miscadmin.h"
@@ -25,6 +25,7 @@ void copy_for_message(std::string_view from, char *to, size_t size) noexcept {
 int sqlstate_for(Fault fault) {
     switch (fault) {
         case Fault::malformed_token:
+        case Fault::malformed_json:
             return ERRCODE_INVALID_TEXT_REPRESENTATION;  // 22P02
         case Fault::invalid_argument:
             return ERRCODE_INVALID_PARAMETER_VALUE;  // 22023
@@ -137,10 +138,6 @@ Status copy_failure_status() {
                                                            std::to_string(MaxAllocSize - VARHDRSZ) +
                                                            " bytes.");
     return Status{Fault::out_of_memory, "out of memory", "Could not allocate the result."};
-}
-
-Status out_of_memory_status() {
-    return copy_failure_status();
 }
 
 char *text_for_message(const char *text) {

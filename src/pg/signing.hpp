@@ -3,7 +3,7 @@
 #pragma once
 
 #include "pg/key_argument.hpp"
-#include "pg/payload.hpp"
+#include "pg/payload_argument.hpp"
 
 namespace pgjwt::pg {
 
