@@ -168,12 +168,13 @@ BEGIN
     CREATE FUNCTION evil.count_step(pg_catalog.int8) RETURNS pg_catalog.int8
         LANGUAGE plpgsql AS $b$ BEGIN PERFORM pg_temp.planted('aggregate evil.count(*)'); RETURN 0; END $b$;
     CREATE AGGREGATE evil.count(*) (SFUNC = evil.count_step, STYPE = pg_catalog.int8, INITCOND = '0');
-    -- Relations that an unqualified name would find in pg_temp first.
+    -- Relations that an unqualified name would find in pg_temp first (TEMPORARY
+    -- said: from 19 a view on a temporary function otherwise gets a NOTICE).
     FOREACH f SLICE 1 IN ARRAY ARRAY[['keys'], ['revoked'], ['pg_class'], ['pg_proc'], ['pg_roles'],
                                      ['pg_namespace'], ['pg_settings'], ['excluded']]
     LOOP
         EXECUTE pg_catalog.format(
-            'CREATE VIEW pg_temp.%I AS SELECT * FROM pg_temp.spy_rows(%L) AS t(kid pg_catalog.text, algorithm pg_catalog.text, public_jwk pg_catalog.jsonb, private_jwk pg_catalog.jsonb, active pg_catalog.bool, not_before pg_catalog.timestamptz, expires_at pg_catalog.timestamptz, created_at pg_catalog.timestamptz, jti pg_catalog.text, until pg_catalog.timestamptz)',
+            'CREATE TEMPORARY VIEW pg_temp.%I AS SELECT * FROM pg_temp.spy_rows(%L) AS t(kid pg_catalog.text, algorithm pg_catalog.text, public_jwk pg_catalog.jsonb, private_jwk pg_catalog.jsonb, active pg_catalog.bool, not_before pg_catalog.timestamptz, expires_at pg_catalog.timestamptz, created_at pg_catalog.timestamptz, jti pg_catalog.text, until pg_catalog.timestamptz)',
             f[1], 'view pg_temp.' OPERATOR(pg_catalog.||) f[1]);
     END LOOP;
     -- Domains last: from here on an unqualified type name means them.
