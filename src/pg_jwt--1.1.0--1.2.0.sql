@@ -91,3 +91,150 @@ BEGIN
     END IF;
 END
 $check$;
+
+-- Issue 16, item 8: the functions that write jwt.keys or jwt.revoked check
+-- first that they can, and say that they need the primary (25006) instead of
+-- failing later on their INSERT or DELETE. revoke and purge_revoked keep
+-- their signatures (and so their privileges); only their bodies change.
+CREATE FUNCTION jwt._check_writable(function_name pg_catalog.text) RETURNS void
+    LANGUAGE plpgsql VOLATILE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    BEGIN
+        IF pg_catalog.pg_is_in_recovery() THEN
+            RAISE EXCEPTION 'cannot execute % during recovery', function_name
+                USING ERRCODE = '25006',
+                      DETAIL = 'This server is a hot standby: jwt.keys and jwt.revoked are written on the primary, and the changes reach the standbys by replication.',
+                      HINT = 'Run it on the primary.';
+        END IF;
+        IF pg_catalog.current_setting('transaction_read_only')::pg_catalog.bool THEN
+            RAISE EXCEPTION 'cannot execute % in a read-only transaction', function_name
+                USING ERRCODE = '25006',
+                      HINT = 'Run it in a read-write transaction on the primary.';
+        END IF;
+    END
+    $$;
+COMMENT ON FUNCTION jwt._check_writable(pg_catalog.text) IS
+    'internal: refuses (25006) to go on during recovery (a hot standby) or in a read-only transaction, naming the function that needs the primary';
+
+CREATE OR REPLACE FUNCTION jwt.revoke(jti pg_catalog.text, until pg_catalog.timestamptz) RETURNS void
+    LANGUAGE sql VOLATILE STRICT SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+        SELECT jwt._check_writable('jwt.revoke()');
+        INSERT INTO jwt.revoked (jti, until) VALUES (revoke.jti, revoke.until)
+        ON CONFLICT (jti) DO UPDATE SET until = greatest(jwt.revoked.until, EXCLUDED.until)
+    $$;
+
+CREATE OR REPLACE FUNCTION jwt.purge_revoked() RETURNS pg_catalog.int8
+    LANGUAGE sql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+        SELECT jwt._check_writable('jwt.purge_revoked()');
+        WITH gone AS (DELETE FROM jwt.revoked WHERE until <= now() RETURNING 1)
+        SELECT count(*) FROM gone
+    $$;
+
+-- Issue 16, items 2 and 3: signing keys are chosen, not stumbled on.
+-- jwt.keys.may_sign says whether jwt.issue may sign with a key: keys made by
+-- generate_key do, keys imported with add_key only when its new may_sign
+-- argument says so. 1.1.0 signed with every key that has a private half, so
+-- every such key keeps signing: no running jwt.issue call breaks.
+ALTER TABLE jwt.keys ADD COLUMN may_sign pg_catalog.bool NOT NULL DEFAULT false;
+UPDATE jwt.keys SET may_sign = true WHERE private_jwk IS NOT NULL;
+ALTER TABLE jwt.keys ADD CONSTRAINT keys_may_sign_check CHECK (NOT may_sign OR private_jwk IS NOT NULL);
+COMMENT ON COLUMN jwt.keys.may_sign IS
+    'whether jwt.issue may sign with the key: true for keys made by jwt.generate_key, false for keys jwt.add_key imports unless its may_sign argument is true; only keys with a private half may';
+
+-- generate_key's keys sign; its HMAC secrets are printable base64url text
+-- (item 3, made by the library). Same signature: its privileges stay.
+CREATE OR REPLACE FUNCTION jwt.generate_key(algorithm pg_catalog.text, kid pg_catalog.text DEFAULT NULL,
+                                            rsa_bits pg_catalog.int4 DEFAULT 2048,
+                                            not_before pg_catalog.timestamptz DEFAULT pg_catalog.now(),
+                                            expires_at pg_catalog.timestamptz DEFAULT NULL) RETURNS pg_catalog.text
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    DECLARE
+        e record;
+    BEGIN
+        PERFORM jwt._check_writable('jwt.generate_key()');
+        -- Checked before the INSERT: a failed constraint would print the row,
+        -- private key included, in its DETAIL.
+        PERFORM jwt._check_key_window(algorithm, not_before, expires_at);
+        SELECT * INTO e FROM jwt._generate_key_entry(algorithm, rsa_bits, kid);
+        -- A key made to sign with: jwt.issue may choose it.
+        INSERT INTO jwt.keys (kid, algorithm, public_jwk, private_jwk, not_before, expires_at, may_sign)
+        VALUES (e.kid, algorithm, e.public_jwk, e.private_jwk, not_before, expires_at, true);
+        RETURN e.kid;
+    END
+    $$;
+COMMENT ON FUNCTION jwt.generate_key(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.timestamptz, pg_catalog.timestamptz) IS
+    'generates a signing key (may_sign) for algorithm with OpenSSL into jwt.keys: RSA 2048/3072/4096, the ES curve, Ed25519/Ed448, or an HMAC secret that is printable base64url text (43, 64 or 86 characters from random bytes of the hash size); returns its kid (default: the RFC 7638 thumbprint)';
+
+-- add_key gains a parameter, so it is dropped and created again, and EXECUTE
+-- is revoked from PUBLIC again as 1.1.0's install script did. EXECUTE that
+-- an administrator granted on the old function to other roles cannot be
+-- carried over (a grant made by this script would count as the extension's
+-- own, and pg_dump would leave it out): the update names those roles.
+DO $grants$
+DECLARE
+    grantees pg_catalog.text;
+BEGIN
+    SELECT pg_catalog.string_agg(CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                      ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END, ', ')
+      INTO grantees
+    FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
+    WHERE p.oid OPERATOR(pg_catalog.=) 'jwt.add_key(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.timestamptz)'::pg_catalog.regprocedure
+      AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
+      AND a.grantee OPERATOR(pg_catalog.<>) p.proowner;
+    IF grantees IS NOT NULL THEN
+        RAISE WARNING 'EXECUTE on jwt.add_key granted to % is not kept: the function is created again with a new parameter, may_sign', grantees
+            USING HINT = 'Grant it again: GRANT EXECUTE ON FUNCTION jwt.add_key(text, text, text, timestamptz, timestamptz, boolean) TO ...;';
+    END IF;
+END
+$grants$;
+DROP FUNCTION jwt.add_key(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.timestamptz);
+CREATE FUNCTION jwt.add_key(key pg_catalog.text, algorithm pg_catalog.text, kid pg_catalog.text DEFAULT NULL,
+                            not_before pg_catalog.timestamptz DEFAULT pg_catalog.now(),
+                            expires_at pg_catalog.timestamptz DEFAULT NULL,
+                            may_sign pg_catalog.bool DEFAULT false) RETURNS pg_catalog.text
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    DECLARE
+        e record;
+    BEGIN
+        PERFORM jwt._check_writable('jwt.add_key()');
+        IF key IS NULL THEN
+            RAISE EXCEPTION 'key must not be NULL' USING ERRCODE = '22023';
+        END IF;
+        IF may_sign IS NULL THEN
+            RAISE EXCEPTION 'may_sign must not be NULL' USING ERRCODE = '22023';
+        END IF;
+        PERFORM jwt._check_key_window(algorithm, not_before, expires_at);
+        SELECT * INTO e FROM jwt._import_key_entry(key, algorithm, kid);
+        IF may_sign AND e.private_jwk IS NULL THEN
+            RAISE EXCEPTION 'a public key cannot sign' USING ERRCODE = '22023',
+                DETAIL = 'may_sign is true, but the key has no private half: it can only verify.',
+                HINT = 'Give the private key to sign with it, or leave may_sign false.';
+        END IF;
+        INSERT INTO jwt.keys (kid, algorithm, public_jwk, private_jwk, not_before, expires_at, may_sign)
+        VALUES (e.kid, algorithm, e.public_jwk, e.private_jwk, not_before, expires_at, may_sign);
+        RETURN e.kid;
+    END
+    $$;
+COMMENT ON FUNCTION jwt.add_key(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.bool) IS
+    'imports a PEM key, a JWK or an HMAC secret (at least the hash size) for algorithm into jwt.keys; it only verifies unless may_sign is true (a private key or secret), when jwt.issue may sign with it too; returns its kid';
+REVOKE ALL ON FUNCTION jwt.add_key(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.bool) FROM PUBLIC;
+
+-- jwt.issue reads may_sign: 1.2.0's C function. (The library keeps 1.1.0's
+-- pg_jwt_issue, which signs with every key with a private half, for
+-- databases not yet updated.) Same signature: its privileges stay.
+CREATE OR REPLACE FUNCTION jwt.issue(claims pg_catalog.jsonb, ttl pg_catalog.interval DEFAULT '1 hour',
+                                     kid pg_catalog.text DEFAULT NULL)
+    RETURNS pg_catalog.text
+    AS 'MODULE_PATHNAME', 'pg_jwt_issue_may_sign'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION jwt.issue(pg_catalog.jsonb, pg_catalog.interval, pg_catalog.text) IS
+    'signs claims with the newest active keyring key that may sign (jwt.keys.may_sign) and whose signers admit the calling role (or the one named), adding iat, exp = now + ttl (at most pg_jwt.max_ttl), a random jti and iss from pg_jwt.issuer; kid goes into the header';

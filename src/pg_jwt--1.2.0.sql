@@ -188,8 +188,12 @@ CREATE TABLE keys (
     expires_at  timestamptz,
     created_at  timestamptz NOT NULL DEFAULT now(),
     signers     text[],           -- roles that jwt.issue lets sign with it; NULL: any role with EXECUTE on issue
+    -- 1.2.0 (issue 16, item 2): whether jwt.issue may sign with the key.
+    -- generate_key's keys sign; add_key's only when the caller says so.
+    may_sign    boolean NOT NULL DEFAULT false,
     CHECK (public_jwk IS NOT NULL OR private_jwk IS NOT NULL),
-    CHECK (expires_at IS NULL OR expires_at > not_before)
+    CHECK (expires_at IS NULL OR expires_at > not_before),
+    CONSTRAINT keys_may_sign_check CHECK (NOT may_sign OR private_jwk IS NOT NULL)
 );
 COMMENT ON TABLE keys IS
     'the keyring: signing and verification keys with their validity window; private_jwk is readable by the extension owner only';
@@ -197,6 +201,9 @@ SELECT pg_catalog.pg_extension_config_dump('keys', '');
 REVOKE ALL ON keys FROM PUBLIC;
 GRANT SELECT (kid, algorithm, public_jwk, active, not_before, expires_at, created_at)
     ON keys TO PUBLIC;
+
+COMMENT ON COLUMN keys.may_sign IS
+    'whether jwt.issue may sign with the key: true for keys made by jwt.generate_key, false for keys jwt.add_key imports unless its may_sign argument is true; only keys with a private half may';
 
 -- Validation looks a token's kid up by the primary key; a token without kid
 -- is tried against the newest keys of its algorithm, found through this
@@ -245,6 +252,31 @@ CREATE FUNCTION _check_key_window(algorithm text, not_before timestamptz,
 COMMENT ON FUNCTION _check_key_window(text, timestamptz, timestamptz) IS
     'internal: refuses a NULL algorithm and an empty validity window before a key row is written';
 
+-- 1.2.0 (issue 16, item 8): the functions that write jwt.keys or jwt.revoked
+-- check first that they can, and say that they need the primary: on a hot
+-- standby (or in a read-only transaction) they would fail anyway, later and
+-- naming only the INSERT or DELETE (generate_key after making the key).
+CREATE FUNCTION _check_writable(function_name text) RETURNS void
+    LANGUAGE plpgsql VOLATILE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    BEGIN
+        IF pg_catalog.pg_is_in_recovery() THEN
+            RAISE EXCEPTION 'cannot execute % during recovery', function_name
+                USING ERRCODE = '25006',
+                      DETAIL = 'This server is a hot standby: jwt.keys and jwt.revoked are written on the primary, and the changes reach the standbys by replication.',
+                      HINT = 'Run it on the primary.';
+        END IF;
+        IF pg_catalog.current_setting('transaction_read_only')::pg_catalog.bool THEN
+            RAISE EXCEPTION 'cannot execute % in a read-only transaction', function_name
+                USING ERRCODE = '25006',
+                      HINT = 'Run it in a read-write transaction on the primary.';
+        END IF;
+    END
+    $$;
+COMMENT ON FUNCTION _check_writable(text) IS
+    'internal: refuses (25006) to go on during recovery (a hot standby) or in a read-only transaction, naming the function that needs the primary';
+
 CREATE FUNCTION generate_key(algorithm text, kid text DEFAULT NULL, rsa_bits integer DEFAULT 2048,
                              not_before timestamptz DEFAULT now(),
                              expires_at timestamptz DEFAULT NULL) RETURNS text
@@ -254,41 +286,55 @@ CREATE FUNCTION generate_key(algorithm text, kid text DEFAULT NULL, rsa_bits int
     DECLARE
         e record;
     BEGIN
+        PERFORM jwt._check_writable('jwt.generate_key()');
         -- Checked before the INSERT: a failed constraint would print the row,
         -- private key included, in its DETAIL.
         PERFORM jwt._check_key_window(algorithm, not_before, expires_at);
         SELECT * INTO e FROM jwt._generate_key_entry(algorithm, rsa_bits, kid);
-        INSERT INTO jwt.keys (kid, algorithm, public_jwk, private_jwk, not_before, expires_at)
-        VALUES (e.kid, algorithm, e.public_jwk, e.private_jwk, not_before, expires_at);
+        -- A key made to sign with: jwt.issue may choose it.
+        INSERT INTO jwt.keys (kid, algorithm, public_jwk, private_jwk, not_before, expires_at, may_sign)
+        VALUES (e.kid, algorithm, e.public_jwk, e.private_jwk, not_before, expires_at, true);
         RETURN e.kid;
     END
     $$;
 COMMENT ON FUNCTION generate_key(text, text, integer, timestamptz, timestamptz) IS
-    'generates a key for algorithm with OpenSSL (RSA 2048/3072/4096, the ES curve, Ed25519/Ed448, or a random HMAC secret of the hash size) into jwt.keys; returns its kid (default: the RFC 7638 thumbprint)';
+    'generates a signing key (may_sign) for algorithm with OpenSSL into jwt.keys: RSA 2048/3072/4096, the ES curve, Ed25519/Ed448, or an HMAC secret that is printable base64url text (43, 64 or 86 characters from random bytes of the hash size); returns its kid (default: the RFC 7638 thumbprint)';
 REVOKE ALL ON FUNCTION generate_key(text, text, integer, timestamptz, timestamptz) FROM PUBLIC;
 
+-- 1.2.0 (issue 16, item 2): a key imported to verify someone else's tokens
+-- never signs by surprise; may_sign => true says it may.
 CREATE FUNCTION add_key(key text, algorithm text, kid text DEFAULT NULL,
                         not_before timestamptz DEFAULT now(),
-                        expires_at timestamptz DEFAULT NULL) RETURNS text
+                        expires_at timestamptz DEFAULT NULL,
+                        may_sign boolean DEFAULT false) RETURNS text
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
         e record;
     BEGIN
+        PERFORM jwt._check_writable('jwt.add_key()');
         IF key IS NULL THEN
             RAISE EXCEPTION 'key must not be NULL' USING ERRCODE = '22023';
         END IF;
+        IF may_sign IS NULL THEN
+            RAISE EXCEPTION 'may_sign must not be NULL' USING ERRCODE = '22023';
+        END IF;
         PERFORM jwt._check_key_window(algorithm, not_before, expires_at);
         SELECT * INTO e FROM jwt._import_key_entry(key, algorithm, kid);
-        INSERT INTO jwt.keys (kid, algorithm, public_jwk, private_jwk, not_before, expires_at)
-        VALUES (e.kid, algorithm, e.public_jwk, e.private_jwk, not_before, expires_at);
+        IF may_sign AND e.private_jwk IS NULL THEN
+            RAISE EXCEPTION 'a public key cannot sign' USING ERRCODE = '22023',
+                DETAIL = 'may_sign is true, but the key has no private half: it can only verify.',
+                HINT = 'Give the private key to sign with it, or leave may_sign false.';
+        END IF;
+        INSERT INTO jwt.keys (kid, algorithm, public_jwk, private_jwk, not_before, expires_at, may_sign)
+        VALUES (e.kid, algorithm, e.public_jwk, e.private_jwk, not_before, expires_at, may_sign);
         RETURN e.kid;
     END
     $$;
-COMMENT ON FUNCTION add_key(text, text, text, timestamptz, timestamptz) IS
-    'imports a PEM key, a JWK or an HMAC secret (at least the hash size) for algorithm into jwt.keys; a public key only verifies; returns its kid';
-REVOKE ALL ON FUNCTION add_key(text, text, text, timestamptz, timestamptz) FROM PUBLIC;
+COMMENT ON FUNCTION add_key(text, text, text, timestamptz, timestamptz, boolean) IS
+    'imports a PEM key, a JWK or an HMAC secret (at least the hash size) for algorithm into jwt.keys; it only verifies unless may_sign is true (a private key or secret), when jwt.issue may sign with it too; returns its kid';
+REVOKE ALL ON FUNCTION add_key(text, text, text, timestamptz, timestamptz, boolean) FROM PUBLIC;
 
 CREATE FUNCTION jwks() RETURNS jsonb
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -302,12 +348,15 @@ CREATE FUNCTION jwks() RETURNS jsonb
 COMMENT ON FUNCTION jwks() IS
     'the public JWK set of the active, unexpired asymmetric keys (never private members, never HMAC keys), for /.well-known/jwks.json; keys not yet valid are published ahead of use';
 
+-- 1.2.0 (issue 16, item 2): signs only with keys that may sign
+-- (jwt.keys.may_sign). The library keeps 1.1.0's pg_jwt_issue, which has no
+-- such column to read, for databases not yet updated.
 CREATE FUNCTION issue(claims jsonb, ttl interval DEFAULT '1 hour', kid text DEFAULT NULL)
     RETURNS text
-    AS 'MODULE_PATHNAME', 'pg_jwt_issue'
+    AS 'MODULE_PATHNAME', 'pg_jwt_issue_may_sign'
     LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION issue(jsonb, interval, text) IS
-    'signs claims with the newest active keyring key the calling role may sign with (or the one named), adding iat, exp = now + ttl (at most pg_jwt.max_ttl), a random jti and iss from pg_jwt.issuer; kid goes into the header';
+    'signs claims with the newest active keyring key that may sign (jwt.keys.may_sign) and whose signers admit the calling role (or the one named), adding iat, exp = now + ttl (at most pg_jwt.max_ttl), a random jti and iss from pg_jwt.issuer; kid goes into the header';
 REVOKE ALL ON FUNCTION issue(jsonb, interval, text) FROM PUBLIC;
 
 -- change tracking -------------------------------------------------------------
@@ -353,6 +402,7 @@ CREATE FUNCTION revoke(jti text, until timestamptz) RETURNS void
     LANGUAGE sql VOLATILE STRICT SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
+        SELECT jwt._check_writable('jwt.revoke()');
         INSERT INTO jwt.revoked (jti, until) VALUES (revoke.jti, revoke.until)
         ON CONFLICT (jti) DO UPDATE SET until = greatest(jwt.revoked.until, EXCLUDED.until)
     $$;
@@ -364,6 +414,7 @@ CREATE FUNCTION purge_revoked() RETURNS bigint
     LANGUAGE sql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
+        SELECT jwt._check_writable('jwt.purge_revoked()');
         WITH gone AS (DELETE FROM jwt.revoked WHERE until <= now() RETURNING 1)
         SELECT count(*) FROM gone
     $$;
