@@ -68,12 +68,13 @@ bool may_sign(Oid user, Datum signers, bool signers_null) {
 // `kid`, when given), newest first: by not_before, then created_at, then kid.
 // Those that may not sign (may_sign false: imported to verify) are read too,
 // so that naming one is refused as such.
-#define PGJWT_SIGNING_KEYS_QUERY(may_sign)                                                  \
-    "SELECT k.kid, k.algorithm, k.private_jwk, k.signers, " may_sign " FROM jwt.keys AS k " \
-    "WHERE k.private_jwk IS NOT NULL AND k.active "                                         \
-    "AND ($1 IS NULL OR k.kid OPERATOR(pg_catalog.=) $1) "                                  \
-    "AND k.not_before OPERATOR(pg_catalog.<=) $2 "                                          \
-    "AND (k.expires_at IS NULL OR k.expires_at OPERATOR(pg_catalog.>) $2) "                 \
+#define PGJWT_SIGNING_KEYS_QUERY(may_sign)                                  \
+    "SELECT k.kid, k.algorithm, k.private_jwk, k.signers, " may_sign        \
+    " FROM jwt.keys AS k "                                                  \
+    "WHERE k.private_jwk IS NOT NULL AND k.active "                         \
+    "AND ($1 IS NULL OR k.kid OPERATOR(pg_catalog.=) $1) "                  \
+    "AND k.not_before OPERATOR(pg_catalog.<=) $2 "                          \
+    "AND (k.expires_at IS NULL OR k.expires_at OPERATOR(pg_catalog.>) $2) " \
     "ORDER BY k.not_before DESC, k.created_at DESC, k.kid"
 // 1.2.0's keyring, with jwt.keys.may_sign.
 const char *const kSigningKeysQuery = PGJWT_SIGNING_KEYS_QUERY("k.may_sign");
@@ -141,13 +142,12 @@ void choose_signing_key(const char *query, Oid caller, const char *kid, Timestam
                            "privileges role \"%s\" has.",
                            GetUserNameFromId(caller, false))));
     if (signing == 0 && found > 0)
-        ereport(ERROR,
-                (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                 errmsg("no active signing key in jwt.keys"),
-                 errdetail("Every active key with a private half may only verify "
-                           "(jwt.keys.may_sign is false)."),
-                 errhint("Create a signing key with jwt.generate_key(), or import one with "
-                         "jwt.add_key(..., may_sign => true).")));
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("no active signing key in jwt.keys"),
+                        errdetail("Every active key with a private half may only verify "
+                                  "(jwt.keys.may_sign is false)."),
+                        errhint("Create a signing key with jwt.generate_key(), or import one with "
+                                "jwt.add_key(..., may_sign => true).")));
     if (found == 0)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("no active signing key in jwt.keys"),
