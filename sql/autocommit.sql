@@ -56,6 +56,9 @@ CREATE FUNCTION regress_jwt_ac.login_only(token text) RETURNS text
     LANGUAGE plpgsql AS $$ BEGIN RETURN jwt.authenticate(token) ->> 'sub'; END $$;
 CREATE FUNCTION regress_jwt_ac.login_inlined(token text) RETURNS jsonb
     LANGUAGE sql RETURN jwt.authenticate(token);
+-- PostgreSQL's own SET LOCAL inside a function, for comparison.
+CREATE FUNCTION regress_jwt_ac.set_local_inside() RETURNS text
+    LANGUAGE plpgsql AS $$ BEGIN SET LOCAL work_mem = '1MB'; RETURN current_setting('work_mem'); END $$;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA regress_jwt_ac TO regress_jwt_ac_authenticator;
 
 -- state: what outlives a statement.
@@ -114,6 +117,10 @@ SELECT * FROM regress_jwt_ac.state;
 -- first, row-level security included, so its query is the calling role's
 -- (here: no rows, the policy is for web only): use PL/pgSQL for this form.
 SELECT * FROM regress_jwt_ac.my_todos_sql(:'tok');
+-- PostgreSQL does not warn for SET LOCAL inside a function either (its
+-- WarnNoTransactionBlock warns only for a top-level statement).
+SELECT regress_jwt_ac.set_local_inside() AS work_mem_inside;
+SELECT current_setting('work_mem') <> '1MB' AS ended_with_the_statement;
 -- A function that only authenticates does not warn either, though, called
 -- outside a transaction block, what it set ends with the statement.
 SELECT regress_jwt_ac.login_only(:'tok') AS sub;
