@@ -45,8 +45,9 @@ WHERE e.extname IN ('pg_jwt', 'pg_jwt_auth')
     'jwt.decode(text)', 'jwt.header(text)', 'jwt.thumbprint(jsonb)',
     'jwt._generate_key_entry(text,integer,text)', 'jwt._import_key_entry(text,text,text)',
     'jwt._check_key_window(text,timestamp with time zone,timestamp with time zone)',
+    'jwt._check_writable(text)',  -- called by generate_key, add_key, revoke and purge_revoked below
     'jwt.generate_key(text,text,integer,timestamp with time zone,timestamp with time zone)',
-    'jwt.add_key(text,text,text,timestamp with time zone,timestamp with time zone)',
+    'jwt.add_key(text,text,text,timestamp with time zone,timestamp with time zone,boolean)',
     'jwt.jwks()', 'jwt.issue(jsonb,interval,text)',
     'jwt._invalidate_cache()',  -- fired by every write to jwt.keys and jwt.revoked below
     'jwt.revoke(text,timestamp with time zone)', 'jwt.purge_revoked()',
@@ -60,7 +61,7 @@ ORDER BY 1;
 
 -- The keyring holds one active HMAC key, and the revocation list one
 -- unexpired entry (the preconditions of both attacks).
-SELECT jwt.add_key('secret-secret-secret-secret-secr', 'HS256', 'spa-k1') AS kid;
+SELECT jwt.add_key('secret-secret-secret-secret-secr', 'HS256', 'spa-k1', may_sign => true) AS kid;
 SELECT jwt.revoke('spa-revoked', '2999-01-01 00:00:00+00');
 SELECT jwt.revoke('spa-expired', '2000-01-01 00:00:00+00');
 SELECT jwt.sign('{"sub":"a1b2c3d4-0000-4000-8000-000000000001","jti":"spa-1","email":"a@example.com","role":"regress_jwt_spa_attacker"}',
@@ -72,7 +73,7 @@ SELECT jwt.sign('{"sub":"y","jti":"spa-2"}', 'secret-secret-secret-secret-secr')
 CREATE ROLE regress_jwt_spa_attacker LOGIN;       -- no privilege beyond PUBLIC's
 CREATE ROLE regress_jwt_spa_keyadmin LOGIN;       -- EXECUTE on the restricted functions
 GRANT EXECUTE ON FUNCTION jwt.generate_key(text, text, integer, timestamptz, timestamptz),
-    jwt.add_key(text, text, text, timestamptz, timestamptz), jwt.revoke(text, timestamptz),
+    jwt.add_key(text, text, text, timestamptz, timestamptz, boolean), jwt.revoke(text, timestamptz),
     jwt.purge_revoked(), jwt.issue(jsonb, interval, text),
     jwt._generate_key_entry(text, integer, text), jwt._import_key_entry(text, text, text)
     TO regress_jwt_spa_keyadmin;
@@ -127,6 +128,7 @@ BEGIN
         ['claims', '', 'jsonb'], ['claim', 'text', 'text'], ['claim_uuid', 'text', 'uuid'],
         ['validate', 'text', 'jsonb'], ['is_valid', 'text', 'bool'],
         ['_check_key_window', 'text,timestamptz,timestamptz', 'bool'],
+        ['_check_writable', 'text', 'bool'], ['pg_is_in_recovery', '', 'bool'],
         ['_generate_key_entry', 'text,int4,text', 'record'],
         ['_import_key_entry', 'text,text,text', 'record']]
     LOOP

@@ -67,7 +67,7 @@ ALTER DATABASE :"DBNAME" SET pg_jwt.audience = 'api';
 
 -- The keyring's key, and tokens made now (this session has the library).
 TRUNCATE jwt.keys, jwt.revoked;
-SELECT jwt.add_key('placeholder-secret-placeholder-s', 'HS256', 'regress-ph-k') AS kid;
+SELECT jwt.add_key('placeholder-secret-placeholder-s', 'HS256', 'regress-ph-k', may_sign => true) AS kid;
 SELECT jwt.sign(jsonb_build_object('sub', 'alice', 'aud', 'api', 'iss', 'https://evil.example',
                                    'exp', trunc(extract(epoch FROM now())) + 3600),
                 'placeholder-secret-placeholder-s', 'HS256', '{"kid":"regress-ph-k"}') AS evil_iss \gset

@@ -8,7 +8,9 @@
 #include "pg/settings.hpp"
 
 extern "C" {
+#include "access/xact.h"
 #include "miscadmin.h"
+#include "nodes/params.h"
 #include "utils/acl.h"
 #include "utils/guc.h"
 }
@@ -40,6 +42,38 @@ void set_local(const char *name, const char *value, GucContext context) {
 // transactions of the session.
 void mirror_request_claims(const char *claims) {
     set_local("request.jwt.claims", claims, PGC_USERSET);
+}
+
+// What authenticate sets lasts until the end of the transaction (as SET
+// LOCAL does). Called directly by a statement outside a transaction block,
+// that transaction is the statement itself, and nothing it set reaches the
+// next statement: warn as PostgreSQL warns for SET LOCAL there
+// (WarnNoTransactionBlock: 25P01, "... can only be used in transaction
+// blocks"), with the statement hidden from the log (it holds the token).
+// Like SET LOCAL, a call from inside a function does not warn: that is the
+// supported single-statement form, a function that authenticates and then
+// queries. A function call has no isTopLevel of its own; a call made by a
+// function runs under that function's error context callback (PL/pgSQL,
+// SQL functions, DO blocks), one made by the client's statement under none
+// but the one PostgreSQL sets around an extended-protocol Execute
+// (ParamsErrorCallback, also without parameters). A SQL function that
+// PostgreSQL inlines is part of the statement that calls it.
+bool called_by_a_function() {
+    for (ErrorContextCallback *c = error_context_stack; c != nullptr; c = c->previous)
+        if (c->callback != ParamsErrorCallback) return true;
+    return false;
+}
+
+void warn_outside_transaction_block() {
+    if (IsTransactionBlock() || IsSubTransaction() || called_by_a_function()) return;
+    ereport(WARNING,
+            (errcode(ERRCODE_NO_ACTIVE_SQL_TRANSACTION),
+             errmsg("jwt.authenticate() can only be used in transaction blocks"),
+             errdetail("Outside a transaction block, the claims and the role it sets last only "
+                       "until the end of this statement."),
+             errhint("Call it after BEGIN, or from a function that goes on to run the queries in "
+                     "the same statement."),
+             errhidestmt(true), errhidecontext(true)));
 }
 
 [[noreturn]] void refuse(const char *message, const char *detail) {
@@ -134,6 +168,7 @@ extern "C" Datum pg_jwt_authenticate(PG_FUNCTION_ARGS) {
         set_local("pg_jwt.claims", "{}", PGC_SUSET);
         mirror_request_claims("{}");
         switch_role(anon);
+        warn_outside_transaction_block();
         PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
     }
     ValidationArguments args;
@@ -151,5 +186,6 @@ extern "C" Datum pg_jwt_authenticate(PG_FUNCTION_ARGS) {
         switch_role(role);
     else if (anon != nullptr)
         switch_role(anon);
+    warn_outside_transaction_block();
     PG_RETURN_DATUM(result);
 }

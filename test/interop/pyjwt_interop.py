@@ -543,6 +543,32 @@ def pyjwt_short_p521_jwk():
 check("pyjwt->sql ES512 PyJWT's JWK with a short P-521 coordinate is refused (22023), padded one verifies",
       pyjwt_short_p521_jwk)
 
+# -- (f) secrets jwt.generate_key made, given to PyJWT as text -----------------------
+# Issue 16, item 3: a generated HMAC secret is printable text whose bytes are
+# the secret, so that it can be pasted where PostgREST, PostGraphile or
+# Supabase (and PyJWT) take a text secret. The owner reads it out of the
+# keyring as README "The keyring" shows; tokens go both ways with it.
+SECRET_TEXT_SQL = "SELECT convert_from(jwt.url_decode(private_jwk ->> 'k'), 'UTF8') FROM jwt.keys WHERE kid = %s"
+for alg, length in (("HS256", 43), ("HS384", 64), ("HS512", 86)):
+    def generated_secret(alg=alg, length=length):
+        kid = sql("SELECT jwt.generate_key(%s)", alg)[0]
+        try:
+            secret = sql(SECRET_TEXT_SQL, kid)[0]
+            if len(secret) != length or not all(c.isascii() and (c.isalnum() or c in "-_") for c in secret):
+                return f"secret {secret!r}: want {length} base64url characters"
+            token = sql("SELECT jwt.issue(%s::jsonb, '1 hour', %s)", json.dumps({"sub": "alice"}), kid)[0]
+            claims = jwt.decode(token, secret, algorithms=[alg])
+            problem = (expect_equal("sub", claims.get("sub"), "alice")
+                       or expect_equal("header", jwt.get_unverified_header(token), {"alg": alg, "typ": "JWT", "kid": kid}))
+            if problem:
+                return problem
+            # And PyJWT's token, signed with the text, validates with the keyring key.
+            theirs = jwt.encode({"sub": "bob", "exp": NOW + 600}, secret, algorithm=alg, headers={"kid": kid})
+            return expect_equal("validated sub", sql("SELECT jwt.validate(%s) ->> 'sub'", theirs)[0], "bob")
+        finally:
+            sql("DELETE FROM jwt.keys WHERE kid = %s RETURNING kid", kid)
+    check(f"sql<->pyjwt {alg} secret made by jwt.generate_key, given to PyJWT as its text", generated_secret)
+
 conn.close()
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
