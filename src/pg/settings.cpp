@@ -90,10 +90,13 @@ void define_settings() {
                              PGC_USERSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, nullptr, nullptr,
                              nullptr);
     DefineCustomStringVariable("pg_jwt.role_claim_key",
-                               "Where jwt.authenticate finds the role to switch to, in PostgREST's "
-                               "syntax (.role, .a.b, .\"https://x\".roles[0]); empty: no switch.",
-                               nullptr, &setting_role_claim_key, ".role", PGC_SUSET, 0, nullptr,
-                               nullptr, nullptr);
+                               "Where jwt.authenticate finds the role to switch to: a JSONPath as "
+                               "PostgREST 16 reads it ($.role, $.app.roles[0], "
+                               "$.roles[?search(@, '^app_')]) or its older form (.role); empty: no "
+                               "switch.",
+                               "A wrong path is reported by jwt.authenticate.",
+                               &setting_role_claim_key, ".role", PGC_SUSET, 0, nullptr, nullptr,
+                               nullptr);
     DefineCustomStringVariable("pg_jwt.anon_role",
                                "The role jwt.authenticate switches to for a NULL or empty token.",
                                "Empty: such a token is refused.", &setting_anon_role, "", PGC_SUSET,
