@@ -91,3 +91,14 @@ BEGIN
     END IF;
 END
 $check$;
+
+-- Issue 16 item 4 (PostgREST 16): the token of a PostgREST request, for a
+-- db-pre-request function. STABLE (it reads settings), PARALLEL RESTRICTED
+-- (parallel workers cannot tell whether a setting was set in the current
+-- transaction), not STRICT (no argument at all means the Authorization
+-- header). EXECUTE stays with PUBLIC: it reads settings every role can read.
+CREATE FUNCTION request_token(cookie text DEFAULT NULL, header text DEFAULT NULL) RETURNS text
+    AS 'MODULE_PATHNAME', 'pg_jwt_request_token'
+    LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION request_token(text, text) IS
+    'the token of the current PostgREST request: the cookie named cookie in request.cookies, else the header named header in request.headers (a "Bearer " prefix removed), or with neither named the Bearer token of the Authorization header; only values set in the current transaction count; NULL when absent, 22023 when malformed';

@@ -283,6 +283,11 @@ const char *trusted_legacy_claim(const char *name, int len) {
     return value;
 }
 
+const char *fresh_request_setting(const char *name) {
+    config_generic *record = find_record(name);
+    return fresh_and_nonempty(record) ? current_value(record) : nullptr;
+}
+
 void assign_fresh_request_claims(const char *newval, void *) {
     verdict_recorded =
         newval != nullptr && strncmp(newval, checked_token, strlen(checked_token)) == 0;

@@ -17,6 +17,12 @@ const char *trusted_request_claims();
 // (the same rules; name is len bytes, not NUL-terminated).
 const char *trusted_legacy_claim(const char *name, int len);
 
+// The value of the setting `name` (one pg_jwt does not own, such as
+// PostgREST's request.cookies) when it was set in the current transaction
+// and is not empty, else nullptr; no trust setting involved. Valid in the
+// leader of a parallel query, not in its workers.
+const char *fresh_request_setting(const char *name);
+
 // The assign hook of pg_jwt.fresh_request_claims, the internal setting that
 // tells parallel workers which request claim settings their leader found
 // set in the current transaction.
