@@ -226,8 +226,21 @@ CREATE POLICY own ON p16.todos FOR SELECT TO regress_jwt_p16_author, regress_jwt
 CREATE POLICY anon ON p16.todos FOR SELECT TO regress_jwt_p16_anon USING (public);
 -- The README's db-pre-request function.
 CREATE FUNCTION p16.pre_request() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    token text := jwt.request_token(cookie => 'access_token');
 BEGIN
-    PERFORM jwt.authenticate(jwt.request_token(cookie => 'access_token'));
+    -- CSRF: a browser sends the cookie with any site's requests; refuse
+    -- writes whose Origin is not the application's own.
+    IF current_setting('request.method', true) NOT IN ('GET', 'HEAD', 'OPTIONS')
+       AND coalesce(nullif(current_setting('request.headers', true), '')::json ->> 'origin', '')
+           <> 'https://app.example.com' THEN
+        RAISE EXCEPTION 'cross-site request refused' USING ERRCODE = '42501';
+    END IF;
+    -- No cookie: leave the request as PostgREST set it up (anonymous, or
+    -- the role of the Authorization header it verified).
+    IF token IS NOT NULL THEN
+        PERFORM jwt.authenticate(token);
+    END IF;
 END
 $$;
 GRANT EXECUTE ON FUNCTION p16.pre_request() TO regress_jwt_p16_anon;
@@ -241,18 +254,21 @@ SELECT pg_temp.tok('{"sub":"alice","postgrest":{"roles":["regress_jwt_p16_author
 \gset
 SET SESSION AUTHORIZATION regress_jwt_p16_authenticator;
 
--- request(cookies): GET /todos as PostgREST 16 runs it without an
--- Authorization header (the browser sends the cookie): anonymous role,
+-- request(cookies, method, origin): /todos as PostgREST 16 runs it without
+-- an Authorization header (the browser sends the cookie): anonymous role,
 -- request settings, the pre-request function, the query.
-CREATE FUNCTION pg_temp.request(cookies text) RETURNS TABLE (who text, ids int[], err text)
+CREATE FUNCTION pg_temp.request(cookies text, method text DEFAULT 'GET',
+                                origin text DEFAULT 'https://app.example.com')
+RETURNS TABLE (who text, ids int[], err text)
 LANGUAGE plpgsql AS $f$
 BEGIN
     PERFORM set_config('search_path', '"p16", "public"', true),
             set_config('role', 'regress_jwt_p16_anon', true),
             set_config('request.jwt.claims', '{"role":"regress_jwt_p16_anon"}', true),
-            set_config('request.method', 'GET', true),
+            set_config('request.method', method, true),
             set_config('request.path', '/todos', true),
-            set_config('request.headers', '{"accept":"*/*","cookie":"(as sent)"}', true),
+            set_config('request.headers', json_build_object('accept', '*/*', 'origin', origin,
+                                                            'cookie', '(as sent)')::text, true),
             set_config('request.cookies', cookies, true);
     PERFORM p16.pre_request();
     RETURN QUERY SELECT current_user::text, (SELECT array_agg(id ORDER BY id) FROM p16.todos), NULL::text;
@@ -275,10 +291,20 @@ ROLLBACK;
 BEGIN;
 SELECT * FROM pg_temp.request('{"access_token":"not a token"}');
 ROLLBACK;
+-- A write started by another site (the browser adds the cookie): refused.
+BEGIN;
+SELECT * FROM pg_temp.request(json_build_object('access_token', :'alice_cookie')::text, 'POST',
+                              'https://evil.example');
+ROLLBACK;
+BEGIN;
+SELECT * FROM pg_temp.request(json_build_object('access_token', :'alice_cookie')::text, 'POST');
+ROLLBACK;
 -- The same statements one by one, as PostgREST sends them.
 BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY;
 SELECT set_config('search_path', '"p16", "public"', true) IS NOT NULL AS path,
        set_config('role', 'regress_jwt_p16_anon', true) AS role,
+       set_config('request.method', 'GET', true) AS method,
+       set_config('request.headers', '{"accept":"*/*"}', true) IS NOT NULL AS headers,
        set_config('request.cookies', json_build_object('access_token', :'alice_cookie')::text, true) IS NOT NULL AS cookies;
 SELECT p16.pre_request();
 SELECT current_user, jwt.claim('sub') AS sub,
