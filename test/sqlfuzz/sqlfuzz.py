@@ -221,6 +221,8 @@ class Fuzzer:
             return lit(g.pick(CLAIM_NAMES + ["fuzz-es", "fuzz-hs", "JWT", "x", g.text()]))
         if aname == "data" and atype == "text":  # url_decode
             return lit(g.pick([g.text(), "-_8", "YQ", "YQ==", "A" * g.size(), g.token()]))
+        if fname == "request_token":  # cookie and header names (text)
+            return lit(g.pick(["access_token", "authorization", "X-Access-Token", "", g.text()]))
         if aname == "header" or aname == "claims":
             return g.jsonb_expr() if g.chance(0.5) else lit(g.pick([
                 '{"kid":"k1"}', '{"typ":null}', '{"alg":"HS512"}', '{"crit":["x"]}', '{"b64":false}',
