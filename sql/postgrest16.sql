@@ -32,27 +32,7 @@ CREATE FUNCTION pg_temp.tok(claims jsonb) RETURNS text LANGUAGE sql AS
 $$ SELECT jwt.sign(claims || '{"exp":4102444800}', 'postgrest16-secret-postgrest16-secr', 'HS256',
                    '{"kid":"regress-p16-k"}') $$;
 
--- auth(token): jwt.authenticate(token) in a subtransaction that is then
--- rolled back, so that each call starts from the session user: the role the
--- transaction ran as after it, or the error with its detail.
-CREATE FUNCTION pg_temp.auth(token text) RETURNS text LANGUAGE plpgsql AS $f$
-DECLARE
-    outcome text;
-    detail text;
-BEGIN
-    BEGIN
-        PERFORM jwt.authenticate(token);
-        outcome := 'ok as ' || current_user;
-        RAISE EXCEPTION 'undone';
-    EXCEPTION WHEN OTHERS THEN
-        IF outcome IS NULL THEN
-            GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
-            outcome := SQLSTATE || ': ' || SQLERRM || coalesce(' [' || nullif(detail, '') || ']', '');
-        END IF;
-    END;
-    RETURN outcome;
-END
-$f$;
+\i test/regress/authenticate_helper.sql
 
 --
 -- 1. The role claim key.
