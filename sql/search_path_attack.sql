@@ -54,7 +54,7 @@ WHERE e.extname IN ('pg_jwt', 'pg_jwt_auth')
     'jwt.validate(text,text,text[],text,text,interval,interval,text[],text,timestamp with time zone,bytea)',
     'jwt.is_valid(text,text,text[],text,text,interval,interval,text[],text,timestamp with time zone,bytea)',
     'jwt.claims()', 'jwt.claim(text)', 'jwt.claim(text[])', 'jwt.claim_uuid(text)',
-    'jwt.authenticate(text)',
+    'jwt.authenticate(text)', 'jwt.request_token(text,text)',
     'auth.uid()', 'auth.user_id()', 'auth.role()', 'auth.email()', 'auth.jwt()', 'auth.session()',
     'auth.jwt_session_init(text)', 'auth.init()'])
 ORDER BY 1;
@@ -230,6 +230,8 @@ SELECT (jwt.verify(:'tok_nokid', 'secret-secret-secret-secret-secr')).valid AS v
        (jwt.verify(:'tok_nokid', '{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I","alg":"HS256"}'::pg_catalog.jsonb)).valid AS verify_jwk;
 SELECT jwt._check_key_window('HS256', '2026-01-01 00:00:00+00', NULL) AS window_ok;
 SELECT jwt.jwks() AS jwks;
+SELECT jwt.request_token() AS authorization, jwt.request_token('access_token') AS cookie,
+       jwt.request_token(header => 'x-token') AS header;
 BEGIN;
 SELECT jwt.authenticate(:'tok') OPERATOR(pg_catalog.->>) 'sub' AS authenticated;
 SELECT current_user, jwt.claims() OPERATOR(pg_catalog.->>) 'jti' AS jti, jwt.claim('email') AS email,

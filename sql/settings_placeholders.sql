@@ -224,8 +224,22 @@ SELECT jwt.claims() AS claims, jwt.claim('sub') AS sub;
 SELECT current_setting('pg_jwt.trust_request_claims') AS trust_after_load;
 RESET SESSION AUTHORIZATION;
 
+-- pg_jwt.trust_postgraphile_claims, read by jwt.claims() and jwt.claim(): on,
+-- they would take the jwt.claims.<name> settings, which any role may set.
+\c -
+SET SESSION AUTHORIZATION regress_jwt_ph_user;
+SELECT count(*) AS pg_jwt_settings_defined FROM pg_settings WHERE name LIKE 'pg_jwt.%';
+SET pg_jwt.trust_postgraphile_claims = on;
+BEGIN;
+SELECT set_config('jwt.claims.sub', 'bob', true) AS set;
+SELECT jwt.claims() AS claims, jwt.claim('sub') AS sub;
+COMMIT;
+SELECT current_setting('pg_jwt.trust_postgraphile_claims') AS trust_after_load;
+RESET SESSION AUTHORIZATION;
+
 -- Controls: the same values, set by a superuser, do take effect (each in a
--- subtransaction that is then rolled back; request.jwt.claims is set too).
+-- subtransaction that is then rolled back; request.jwt.claims and
+-- jwt.claims.sub are set too).
 \c -
 \set ECHO none
 \i test/regress/helpers.sql
@@ -236,7 +250,8 @@ DECLARE
     outcome text;
 BEGIN
     BEGIN
-        PERFORM set_config(name, value, true), set_config('request.jwt.claims', '{"sub":"bob"}', true);
+        PERFORM set_config(name, value, true), set_config('request.jwt.claims', '{"sub":"bob"}', true),
+                set_config('jwt.claims.sub', 'bob', true);
         EXECUTE query INTO outcome;
         outcome := outcome || CASE WHEN current_user = session_user THEN ''
                                    ELSE ' (now as ' || current_user || ')' END;
@@ -261,7 +276,8 @@ FROM (VALUES
     ('pg_jwt.role_claim_key', '.sub', format('SELECT jwt.authenticate(%L) ->> %L', :'sub_names_role', 'sub')),
     ('pg_jwt.anon_role', 'regress_jwt_ph_target', $$SELECT jwt.authenticate(NULL)::text$$),
     ('pg_jwt.claims', '{"sub":"bob"}', $$SELECT jwt.claim('sub')$$),
-    ('pg_jwt.trust_request_claims', 'on', $$SELECT jwt.claim('sub')$$)
+    ('pg_jwt.trust_request_claims', 'on', $$SELECT jwt.claim('sub')$$),
+    ('pg_jwt.trust_postgraphile_claims', 'on', $$SELECT jwt.claim('sub')$$)
 ) AS c(name, value, query);
 
 -- The settings the library defines: each is a superuser's (pg_jwt.claims,

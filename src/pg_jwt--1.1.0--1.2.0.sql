@@ -238,3 +238,22 @@ CREATE OR REPLACE FUNCTION jwt.issue(claims pg_catalog.jsonb, ttl pg_catalog.int
     LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION jwt.issue(pg_catalog.jsonb, pg_catalog.interval, pg_catalog.text) IS
     'signs claims with the newest active keyring key that may sign (jwt.keys.may_sign) and whose signers admit the calling role (or the one named), adding iat, exp = now + ttl (at most pg_jwt.max_ttl), a random jti and iss from pg_jwt.issuer; kid goes into the header';
+
+-- Issue 16 item 4 (PostgREST 16): the token of a PostgREST request, for a
+-- db-pre-request function. STABLE (it reads settings), PARALLEL RESTRICTED
+-- (parallel workers cannot tell whether a setting was set in the current
+-- transaction), not STRICT (no argument at all means the Authorization
+-- header). EXECUTE stays with PUBLIC: it reads settings every role can read.
+CREATE FUNCTION request_token(cookie text DEFAULT NULL, header text DEFAULT NULL) RETURNS text
+    AS 'MODULE_PATHNAME', 'pg_jwt_request_token'
+    LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION request_token(text, text) IS
+    'the token of the current PostgREST request: the cookie named cookie in request.cookies, else the header named header in request.headers (a "Bearer " prefix removed), or with neither named the Bearer token of the Authorization header; only values set in the current transaction count; NULL when absent, 22023 when malformed';
+
+-- Issue 16 item 5 (PostGraphile): the claim accessors also read PostGraphile
+-- v4's jwt.claims.<name> settings when pg_jwt.trust_postgraphile_claims is
+-- on; their comments say so.
+COMMENT ON FUNCTION claims() IS
+    'the claims jwt.authenticate verified in this transaction; else, when pg_jwt.trust_request_claims is on, request.jwt.claims; else, when pg_jwt.trust_postgraphile_claims is on, PostGraphile''s jwt.claims.<name> settings as an object of strings; each only when set in the current transaction; else NULL';
+COMMENT ON FUNCTION claim(text) IS
+    'one claim of jwt.claims() as text (as ->> gives it), NULL when absent; with trusted request claims also the legacy request.jwt.claim.<name> settings, with trusted PostGraphile claims the jwt.claims.<name> setting';

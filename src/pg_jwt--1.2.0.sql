@@ -458,13 +458,13 @@ CREATE FUNCTION claims() RETURNS jsonb
     AS 'MODULE_PATHNAME', 'pg_jwt_claims'
     LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION claims() IS
-    'the claims jwt.authenticate verified in this transaction; else, when pg_jwt.trust_request_claims is on, request.jwt.claims; else NULL';
+    'the claims jwt.authenticate verified in this transaction; else, when pg_jwt.trust_request_claims is on, request.jwt.claims; else, when pg_jwt.trust_postgraphile_claims is on, PostGraphile''s jwt.claims.<name> settings as an object of strings; each only when set in the current transaction; else NULL';
 
 CREATE FUNCTION claim(name text) RETURNS text
     AS 'MODULE_PATHNAME', 'pg_jwt_claim_name'
     LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION claim(text) IS
-    'one claim of jwt.claims() as text (as ->> gives it), NULL when absent; with trusted request claims also the legacy request.jwt.claim.<name> settings';
+    'one claim of jwt.claims() as text (as ->> gives it), NULL when absent; with trusted request claims also the legacy request.jwt.claim.<name> settings, with trusted PostGraphile claims the jwt.claims.<name> setting';
 
 CREATE FUNCTION claim(path text[]) RETURNS text
     AS 'MODULE_PATHNAME', 'pg_jwt_claim_path'
@@ -483,3 +483,18 @@ CREATE FUNCTION authenticate(token text) RETURNS jsonb
     LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION authenticate(text) IS
     'validates token with the keyring, pg_jwt.jwks and the pg_jwt.* policy, keeps its claims for this transaction (unforgeable by plain SQL), mirrors them into request.jwt.claims and switches to the role it names (pg_jwt.role_claim_key) or, for no token, pg_jwt.anon_role; SECURITY INVOKER, so not callable from a SECURITY DEFINER function';
+
+-- Issue 16 item 4 (PostgREST 16): the token of a PostgREST request, for a
+-- db-pre-request function. STABLE (it reads settings), PARALLEL RESTRICTED
+-- (parallel workers cannot tell whether a setting was set in the current
+-- transaction), not STRICT (no argument at all means the Authorization
+-- header). EXECUTE stays with PUBLIC: it reads settings every role can read.
+CREATE FUNCTION request_token(cookie text DEFAULT NULL, header text DEFAULT NULL) RETURNS text
+    AS 'MODULE_PATHNAME', 'pg_jwt_request_token'
+    LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION request_token(text, text) IS
+    'the token of the current PostgREST request: the cookie named cookie in request.cookies, else the header named header in request.headers (a "Bearer " prefix removed), or with neither named the Bearer token of the Authorization header; only values set in the current transaction count; NULL when absent, 22023 when malformed';
+
+-- Issue 16 item 5 (PostGraphile): the claim accessors also read PostGraphile
+-- v4's jwt.claims.<name> settings when pg_jwt.trust_postgraphile_claims is
+-- on (their comments above say so); no new function.
