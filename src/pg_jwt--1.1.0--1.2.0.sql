@@ -91,3 +91,49 @@ BEGIN
     END IF;
 END
 $check$;
+
+-- 1.2.0, issue 16 item 1 (key sets as providers publish them): add_key
+-- imports each usable key of a JWK set or certificate map as a row of its
+-- own, with its own kid and algorithm, through _import_key_entries. add_key
+-- keeps its signature (CREATE OR REPLACE keeps its privileges).
+CREATE FUNCTION jwt._import_key_entries(key pg_catalog.text, algorithm pg_catalog.text,
+                                        kid pg_catalog.text, OUT kid pg_catalog.text,
+                                        OUT algorithm pg_catalog.text,
+                                        OUT public_jwk pg_catalog.jsonb,
+                                        OUT private_jwk pg_catalog.jsonb)
+    RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'pg_jwt_import_key_entries'
+    LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION jwt._import_key_entries(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+    'internal: a PEM, JWK or secret, or each usable key of a JWK set or certificate map, as keyring rows with their algorithms (used by add_key); a NOTICE for each key of a set it skips';
+REVOKE ALL ON FUNCTION jwt._import_key_entries(pg_catalog.text, pg_catalog.text, pg_catalog.text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION jwt.add_key(key pg_catalog.text, algorithm pg_catalog.text,
+                                       kid pg_catalog.text DEFAULT NULL,
+                                       not_before pg_catalog.timestamptz DEFAULT pg_catalog.now(),
+                                       expires_at pg_catalog.timestamptz DEFAULT NULL)
+    RETURNS pg_catalog.text
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    DECLARE
+        e record;
+        kids text[] := '{}';
+    BEGIN
+        IF key IS NULL THEN
+            RAISE EXCEPTION 'key must not be NULL' USING ERRCODE = '22023';
+        END IF;
+        -- A NULL algorithm means the keys' own: _import_key_entries decides
+        -- whether the key names one.
+        PERFORM jwt._check_key_window(coalesce(algorithm, 'of the key'), not_before, expires_at);
+        FOR e IN SELECT * FROM jwt._import_key_entries(key, algorithm, kid) LOOP
+            INSERT INTO jwt.keys (kid, algorithm, public_jwk, private_jwk, not_before, expires_at)
+            VALUES (e.kid, e.algorithm, e.public_jwk, e.private_jwk, not_before, expires_at);
+            kids := kids || e.kid;
+        END LOOP;
+        RETURN array_to_string(kids, ', ');
+    END
+    $$;
+COMMENT ON FUNCTION jwt.add_key(pg_catalog.text, pg_catalog.text, pg_catalog.text,
+                                 pg_catalog.timestamptz, pg_catalog.timestamptz) IS
+    'imports a PEM key, a JWK, an HMAC secret (at least the hash size), or each usable key of a JWK set or certificate map as a row of its own, for algorithm (NULL: the keys'' own) into jwt.keys; a public key only verifies; returns the kid (of a set: the kids, comma-separated)';
