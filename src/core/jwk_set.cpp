@@ -95,7 +95,12 @@ Status import_set_keys(std::vector<JwkMembers> &members, std::vector<SetKey> &ou
         k.jwk = std::move(jwk);
         k.label = key_label(k.jwk);
         Status s = check_understood(k.jwk);
-        if (s.ok()) s = import_jwk(k.jwk, k.key);
+        // A certificate's problem came from OpenSSL, like an import's.
+        k.uncertain = k.jwk.from_certificate && !k.jwk.problem.ok();
+        if (s.ok()) {
+            s = import_jwk(k.jwk, k.key);
+            k.uncertain = !s.ok();
+        }
         if (s.ok()) {
             k.kept = true;
             continue;
@@ -144,6 +149,10 @@ std::string sentences_detail(const std::vector<std::string> &sentences) {
     if (more == 1) detail += " 1 more key is not usable.";
     if (more > 1) detail += " " + std::to_string(more) + " more keys are not usable.";
     return detail;
+}
+
+bool any_uncertain(const std::vector<SetKey> &keys) {
+    return std::any_of(keys.begin(), keys.end(), [](const SetKey &k) { return k.uncertain; });
 }
 
 std::vector<std::string> skipped_sentences(const std::vector<SetKey> &keys) {

@@ -25,7 +25,14 @@ struct SetKey {
     bool kept = false;
     ImportedKey key;  // when kept
     Status skipped;   // when not: invalid_argument, detail a sentence naming the key
+    // Skipped because OpenSSL refused the key: a reason that an OpenSSL
+    // failure (an allocation) would give as well, so a cache must not keep
+    // the set this way (the next call imports it again).
+    bool uncertain = false;
 };
+
+// True when a key of `keys` was skipped for a reason OpenSSL gave.
+bool any_uncertain(const std::vector<SetKey> &keys);
 
 // "keys[1]", or "certificate 0" in a certificate map: positions count from
 // 0, as in JSON.

@@ -29,9 +29,10 @@ Status must_be_given(std::string detail) {
 
 // The keys of a set: each kept key's algorithm, when the key fits it.
 Status set_algorithms(std::vector<JwkMembers> &members, Unnamed unnamed,
-                      std::vector<Algorithm> &out) {
+                      std::vector<Algorithm> &out, bool &cacheable) {
     std::vector<SetKey> keys;
     PGJWT_TRY(import_set_keys(members, keys));
+    cacheable = !any_uncertain(keys);
     std::vector<std::string> reasons = skipped_sentences(keys);
     bool unnamed_kept = false;
     for (const SetKey &k : keys) {
@@ -57,12 +58,14 @@ Status set_algorithms(std::vector<JwkMembers> &members, Unnamed unnamed,
     return Status::InvalidArgument("no usable key in the JWK set", sentences_detail(reasons));
 }
 
-Status compute(std::string_view material, Unnamed unnamed, std::vector<Algorithm> &out) {
+Status compute(std::string_view material, Unnamed unnamed, std::vector<Algorithm> &out,
+               bool &cacheable) {
+    cacheable = true;
     if (looks_like_json_object(material)) {
         std::vector<JwkMembers> members;
         bool is_set = false;
         PGJWT_TRY(parse_jwk_text(material, members, is_set));
-        if (is_set) return set_algorithms(members, unnamed, out);
+        if (is_set) return set_algorithms(members, unnamed, out, cacheable);
         const JwkMembers &jwk = members.front();
         Algorithm alg;
         if (jwk.has_alg) {
@@ -101,8 +104,9 @@ Status cached_algorithms(std::string_view material, Unnamed unnamed, std::vector
         out = *hit;
         return Status::Ok();
     }
-    PGJWT_TRY(compute(material, unnamed, out));
-    cache.insert(material, out, out.size() * sizeof(Algorithm));
+    bool cacheable = true;
+    PGJWT_TRY(compute(material, unnamed, out, cacheable));
+    if (cacheable) cache.insert(material, out, out.size() * sizeof(Algorithm));
     return Status::Ok();
 }
 

@@ -112,6 +112,7 @@ Status prepare_secret(Algorithm alg, std::string_view material, KeyForm form, Ke
 Status import_set(std::vector<JwkMembers> &members, KeySet &set) {
     std::vector<SetKey> keys;
     PGJWT_TRY(import_set_keys(members, keys));
+    set.cacheable = !any_uncertain(keys);
     for (SetKey &k : keys) {
         auto prepared = std::make_unique<PreparedKey>();
         prepared->label = std::move(k.label);
@@ -242,7 +243,9 @@ Status resolve_key_set(Algorithm alg, std::string_view material, KeyEncoding enc
         set->alg = alg;
         status = form == KeyForm::key_text ? parse_set(alg, material, purpose, *set)
                                            : prepare_secret(alg, material, form, *set);
-        if (status.ok()) {
+        if (status.ok() && !set->cacheable) {
+            out = std::move(set);  // used once: the next call imports it again
+        } else if (status.ok()) {
             size_t bytes =
                 set->keys.size() *
                 (algorithm_family(alg) == AlgorithmFamily::hmac ? kBytesPerHmacKey : kBytesPerKey);

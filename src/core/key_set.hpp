@@ -40,6 +40,7 @@ struct KeySet {
     std::vector<std::unique_ptr<PreparedKey>> keys;
     bool is_set = false;      // a JWK set: the token's kid selects
     bool raw_secret = false;  // an HMAC secret as the caller passed it (not a JWK)
+    bool cacheable = true;    // false: a key was skipped for a reason OpenSSL gave
 };
 
 // The most keys tried for a token without `kid` (DESIGN.md section 3).

@@ -137,7 +137,10 @@ Status refuse_secrets(const std::vector<JwkMembers> &members, bool is_set) {
     return Status::Ok();
 }
 
-Status read_setting(std::string_view text, SettingKeys &setting) {
+// `cacheable` false: a key was skipped for a reason OpenSSL gave (read the
+// setting again next time).
+Status read_setting(std::string_view text, SettingKeys &setting, bool &cacheable) {
+    cacheable = true;
     std::vector<JwkMembers> members;
     bool is_set = false;
     Status s = parse_jwk_text(text, members, is_set);
@@ -146,6 +149,7 @@ Status read_setting(std::string_view text, SettingKeys &setting) {
     if (is_set) {
         s = import_set_keys(members, setting.keys);
         if (!s.ok()) return invalid_setting(s);
+        cacheable = !any_uncertain(setting.keys);
     } else {
         // One JWK: used as it is, or refused.
         SetKey &k = setting.keys.emplace_back();
@@ -177,9 +181,10 @@ Status configured_keys(std::string_view text, const SettingKeys *&out) {
     setting.keys.clear();
     setting.texts.clear();
     setting.labels.clear();
-    PGJWT_TRY(read_setting(text, setting));
+    bool cacheable = true;
+    PGJWT_TRY(read_setting(text, setting, cacheable));
     setting.text = text;
-    setting.valid = true;
+    setting.valid = cacheable;
     return Status::Ok();
 }
 

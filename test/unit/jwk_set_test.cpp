@@ -162,6 +162,26 @@ TEST_F(KeySets, AKeyThatDoesNotFitIsNamedWithItsReason) {
                          "The key is of type EC, not RSA."));
 }
 
+// A key skipped because OpenSSL refused it could have been refused for want
+// of memory: such a set is used, never kept in the key cache (the next call
+// imports it again); a set whose keys are skipped by their members is kept.
+TEST_F(KeySets, ASetWithAKeyOpenSslRefusedIsNotCached) {
+    key_cache_clear();
+    const std::string token = Sign(Algorithm::RS256, ReadTestKey("rsa2048.pem"), "");
+    const size_t signer_only = key_cache_size();
+    EXPECT_TRUE(IsOk(Verify(token, Algorithm::RS256, KeycloakSet())));
+    EXPECT_EQ(key_cache_size(), signer_only + 1);
+    const std::string broken = "{\"keys\":[" + Jwk("rsa2048", R"("kid":"ok")") + "," +
+                               R"({"kty":"EC","crv":"P-256","kid":"off","x":"AA","y":"AA"})" + "]}";
+    EXPECT_TRUE(IsOk(Verify(token, Algorithm::RS256, broken)));
+    EXPECT_TRUE(IsOk(Verify(token, Algorithm::RS256, broken)));
+    EXPECT_EQ(key_cache_size(), signer_only + 1);
+    std::vector<Algorithm> algs;
+    ASSERT_TRUE(IsOk(OSSL_CALL(default_algorithms(broken, KeyEncoding::text, algs))));
+    EXPECT_EQ(algs, std::vector<Algorithm>{Algorithm::RS256});
+    key_cache_clear();
+}
+
 TEST_F(KeySets, DuplicateKidsCountAmongKeptKeysOfOneType) {
     const std::string token = Sign(Algorithm::RS256, ReadTestKey("rsa2048.pem"), R"({"kid":"a"})");
     // The encryption key shares the kid: it is skipped, so no duplicate.
