@@ -157,7 +157,11 @@ Status read_setting(std::string_view text, SettingKeys &setting, bool &cacheable
         k.label = "the key";
         s = check_understood(k.jwk);
         if (s.ok()) s = import_jwk(k.jwk, k.key);
-        if (!s.ok()) return invalid_setting(s);
+        if (!s.ok() && s.fault == Fault::invalid_argument)
+            return Status::InvalidArgument("invalid pg_jwt.jwks setting",
+                                           "Its key cannot be used: " + s.message + "." +
+                                               (s.detail.empty() ? std::string() : " " + s.detail));
+        PGJWT_TRY(s);
         k.kept = true;
     }
     bool any = false;

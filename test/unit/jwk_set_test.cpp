@@ -397,6 +397,11 @@ TEST_F(SettingFixture, SettingSkipsWhatItDoesNotUnderstand) {
         Fault::invalid_argument, "invalid pg_jwt.jwks setting",
         "keys[0] and keys[1] (kid \"a\") are both RSA keys; only keys of different types may "
         "share a kid."));
+    // One JWK rather than a set: used, or refused with its reason.
+    EXPECT_TRUE(IsOk(Validate(Jwk("rsa2048", R"("kid":"sig-1")"), token)));
+    EXPECT_TRUE(IsStatus(Validate(Jwk("rsa2048", R"("kid":"sig-1","use":"enc")"), token),
+                         Fault::invalid_argument, "invalid pg_jwt.jwks setting",
+                         "Its key cannot be used: its \"use\" is \"enc\", not \"sig\"."));
     // A kid shared by an EC and an RSA key: the token's algorithm picks.
     const std::string shared = "{\"keys\":[" + Jwk("ec_p256", R"("kid":"a")") + "," +
                                Jwk("rsa2048", R"("kid":"a")") + "]}";
