@@ -136,7 +136,7 @@ FROM (VALUES
     ('Ed25519 key for Ed448', format('SELECT jwt.add_key(%L, %L)', :'ed25519_pub', 'Ed448')),
     ('JWK for another alg', $$SELECT jwt.add_key('{"kty":"OKP","crv":"Ed25519","x":"gGlik4668AkumETePfTujrzQ0Q7CRAjCalqEOpVAfyY","alg":"Ed448"}', 'EdDSA')$$),
     ('JWK with use enc', $$SELECT jwt.add_key('{"kty":"OKP","crv":"Ed25519","x":"gGlik4668AkumETePfTujrzQ0Q7CRAjCalqEOpVAfyY","use":"enc"}', 'EdDSA')$$),
-    ('a JWK set', $$SELECT jwt.add_key('{"keys":[{"kty":"OKP","crv":"Ed25519","x":"gGlik4668AkumETePfTujrzQ0Q7CRAjCalqEOpVAfyY"}]}', 'EdDSA')$$),
+    ('a JWK set of no usable key', $$SELECT jwt.add_key('{"keys":[{"kty":"OKP","crv":"Ed25519","x":"gGlik4668AkumETePfTujrzQ0Q7CRAjCalqEOpVAfyY","use":"enc"}]}', 'EdDSA')$$),
     ('neither PEM nor JWK', $$SELECT jwt.add_key('not a key', 'ES256')$$),
     ('unknown algorithm', $$SELECT jwt.add_key('secret-secret-secret-secret-secr', 'hs256')$$),
     ('a kid that exists', $$SELECT jwt.add_key('secret-secret-secret-secret-secr', 'HS256', 'hs-text')$$)

@@ -44,6 +44,7 @@ WHERE e.extname IN ('pg_jwt', 'pg_jwt_auth')
     'jwt.verify(text,text,text)', 'jwt.verify(text,bytea,text)', 'jwt.verify(text,jsonb,text)',
     'jwt.decode(text)', 'jwt.header(text)', 'jwt.thumbprint(jsonb)',
     'jwt._generate_key_entry(text,integer,text)', 'jwt._import_key_entry(text,text,text)',
+    'jwt._import_key_entries(text,text,text)',
     'jwt._check_key_window(text,timestamp with time zone,timestamp with time zone)',
     'jwt._check_writable(text)',  -- called by generate_key, add_key, revoke and purge_revoked below
     'jwt.generate_key(text,text,integer,timestamp with time zone,timestamp with time zone)',
@@ -75,7 +76,8 @@ CREATE ROLE regress_jwt_spa_keyadmin LOGIN;       -- EXECUTE on the restricted f
 GRANT EXECUTE ON FUNCTION jwt.generate_key(text, text, integer, timestamptz, timestamptz),
     jwt.add_key(text, text, text, timestamptz, timestamptz, boolean), jwt.revoke(text, timestamptz),
     jwt.purge_revoked(), jwt.issue(jsonb, interval, text),
-    jwt._generate_key_entry(text, integer, text), jwt._import_key_entry(text, text, text)
+    jwt._generate_key_entry(text, integer, text), jwt._import_key_entry(text, text, text),
+    jwt._import_key_entries(text, text, text)
     TO regress_jwt_spa_keyadmin;
 CREATE SCHEMA evil AUTHORIZATION regress_jwt_spa_attacker;
 
@@ -135,7 +137,8 @@ BEGIN
         ['_check_key_window', 'text,timestamptz,timestamptz', 'bool'],
         ['_check_writable', 'text', 'bool'], ['pg_is_in_recovery', '', 'bool'],
         ['_generate_key_entry', 'text,int4,text', 'record'],
-        ['_import_key_entry', 'text,text,text', 'record']]
+        ['_import_key_entry', 'text,text,text', 'record'],
+        ['_import_key_entries', 'text,text,text', 'record']]
     LOOP
         EXECUTE pg_catalog.format(
             'CREATE FUNCTION evil.%I(%s) RETURNS pg_catalog.%s LANGUAGE plpgsql AS $b$ BEGIN PERFORM pg_temp.planted(%L); RETURN NULL; END $b$',
@@ -262,6 +265,9 @@ SELECT jwt.generate_key('ES256', 'spa-gen') AS generated,
 SELECT jwt.revoke('spa-1', '2999-01-01 00:00:00+00') AS revoked, jwt.purge_revoked() AS purged;
 SELECT (jwt._generate_key_entry('HS256', 2048, 'spa-entry')).kid AS generated_entry,
        (jwt._import_key_entry('secret-secret-secret-secret-secr', 'HS256', 'spa-import')).kid AS imported_entry;
+-- A key set: its usable key imported, the other reported (jwt.add_key's loop).
+SELECT kid, algorithm FROM jwt._import_key_entries('{"keys":[{"kty":"oct","kid":"spa-set","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"},{"kty":"OKP","crv":"X25519","x":"AA"}]}', NULL, NULL);
+SELECT jwt.add_key('{"keys":[{"kty":"oct","kid":"spa-set","alg":"HS256","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"},{"kty":"OKP","crv":"X25519","x":"AA"}]}', NULL) AS added_set;
 SELECT pg_catalog.length(jwt.issue('{"sub":"z"}', '1 hour', 'spa-k1')) OPERATOR(pg_catalog.>) 0 AS issued;
 -- The keyring changed (generate_key, add_key): read again, as this role.
 SELECT jwt.is_valid(:'tok') AS now_revoked, jwt.is_valid(:'tok_nokid') AS no_kid;

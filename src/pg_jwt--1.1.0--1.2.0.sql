@@ -172,6 +172,21 @@ CREATE OR REPLACE FUNCTION jwt.generate_key(algorithm pg_catalog.text, kid pg_ca
 COMMENT ON FUNCTION jwt.generate_key(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.timestamptz, pg_catalog.timestamptz) IS
     'generates a signing key (may_sign) for algorithm with OpenSSL into jwt.keys: RSA 2048/3072/4096, the ES curve, Ed25519/Ed448, or an HMAC secret that is printable base64url text (43, 64 or 86 characters from random bytes of the hash size); returns its kid (default: the RFC 7638 thumbprint)';
 
+-- 1.2.0, issue 16 item 1 (key sets as providers publish them): add_key
+-- imports each usable key of a JWK set or certificate map as a row of its
+-- own, with its own kid and algorithm, through _import_key_entries.
+CREATE FUNCTION jwt._import_key_entries(key pg_catalog.text, algorithm pg_catalog.text,
+                                        kid pg_catalog.text, OUT kid pg_catalog.text,
+                                        OUT algorithm pg_catalog.text,
+                                        OUT public_jwk pg_catalog.jsonb,
+                                        OUT private_jwk pg_catalog.jsonb)
+    RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'pg_jwt_import_key_entries'
+    LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION jwt._import_key_entries(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+    'internal: a PEM, JWK or secret, or each usable key of a JWK set or certificate map, as keyring rows with their algorithms (used by add_key); a NOTICE for each key of a set it skips';
+REVOKE ALL ON FUNCTION jwt._import_key_entries(pg_catalog.text, pg_catalog.text, pg_catalog.text) FROM PUBLIC;
+
 -- add_key gains a parameter, so it is dropped and created again, and EXECUTE
 -- is revoked from PUBLIC again as 1.1.0's install script did. EXECUTE that
 -- an administrator granted on the old function to other roles cannot be
@@ -204,6 +219,7 @@ CREATE FUNCTION jwt.add_key(key pg_catalog.text, algorithm pg_catalog.text, kid 
     AS $$
     DECLARE
         e record;
+        kids text[] := '{}';
     BEGIN
         PERFORM jwt._check_writable('jwt.add_key()');
         IF key IS NULL THEN
@@ -212,20 +228,24 @@ CREATE FUNCTION jwt.add_key(key pg_catalog.text, algorithm pg_catalog.text, kid 
         IF may_sign IS NULL THEN
             RAISE EXCEPTION 'may_sign must not be NULL' USING ERRCODE = '22023';
         END IF;
-        PERFORM jwt._check_key_window(algorithm, not_before, expires_at);
-        SELECT * INTO e FROM jwt._import_key_entry(key, algorithm, kid);
-        IF may_sign AND e.private_jwk IS NULL THEN
-            RAISE EXCEPTION 'a public key cannot sign' USING ERRCODE = '22023',
-                DETAIL = 'may_sign is true, but the key has no private half: it can only verify.',
-                HINT = 'Give the private key to sign with it, or leave may_sign false.';
-        END IF;
-        INSERT INTO jwt.keys (kid, algorithm, public_jwk, private_jwk, not_before, expires_at, may_sign)
-        VALUES (e.kid, algorithm, e.public_jwk, e.private_jwk, not_before, expires_at, may_sign);
-        RETURN e.kid;
+        -- A NULL algorithm means the keys' own: _import_key_entries decides
+        -- whether the key names one.
+        PERFORM jwt._check_key_window(coalesce(algorithm, 'of the key'), not_before, expires_at);
+        FOR e IN SELECT * FROM jwt._import_key_entries(key, algorithm, kid) LOOP
+            IF may_sign AND e.private_jwk IS NULL THEN
+                RAISE EXCEPTION 'a public key cannot sign' USING ERRCODE = '22023',
+                    DETAIL = 'may_sign is true, but the key has no private half: it can only verify.',
+                    HINT = 'Give the private key to sign with it, or leave may_sign false.';
+            END IF;
+            INSERT INTO jwt.keys (kid, algorithm, public_jwk, private_jwk, not_before, expires_at, may_sign)
+            VALUES (e.kid, e.algorithm, e.public_jwk, e.private_jwk, not_before, expires_at, may_sign);
+            kids := kids || e.kid;
+        END LOOP;
+        RETURN array_to_string(kids, ', ');
     END
     $$;
 COMMENT ON FUNCTION jwt.add_key(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.bool) IS
-    'imports a PEM key, a JWK or an HMAC secret (at least the hash size) for algorithm into jwt.keys; it only verifies unless may_sign is true (a private key or secret), when jwt.issue may sign with it too; returns its kid';
+    'imports a PEM key, a JWK, an HMAC secret (at least the hash size), or each usable key of a JWK set or certificate map as a row of its own, for algorithm (NULL: the keys'' own) into jwt.keys; keys only verify unless may_sign is true (keys with a private half), when jwt.issue may sign with them too; returns the kid (of a set: the kids, comma-separated)';
 REVOKE ALL ON FUNCTION jwt.add_key(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.bool) FROM PUBLIC;
 
 -- jwt.issue reads may_sign: 1.2.0's C function. (The library keeps 1.1.0's

@@ -301,6 +301,19 @@ COMMENT ON FUNCTION generate_key(text, text, integer, timestamptz, timestamptz) 
     'generates a signing key (may_sign) for algorithm with OpenSSL into jwt.keys: RSA 2048/3072/4096, the ES curve, Ed25519/Ed448, or an HMAC secret that is printable base64url text (43, 64 or 86 characters from random bytes of the hash size); returns its kid (default: the RFC 7638 thumbprint)';
 REVOKE ALL ON FUNCTION generate_key(text, text, integer, timestamptz, timestamptz) FROM PUBLIC;
 
+-- 1.2.0, issue 16 item 1 (key sets as providers publish them): add_key
+-- imports each usable key of a JWK set or certificate map as a row of its
+-- own, with its own kid and algorithm, through _import_key_entries.
+CREATE FUNCTION _import_key_entries(key text, algorithm text, kid text,
+                                    OUT kid text, OUT algorithm text,
+                                    OUT public_jwk jsonb, OUT private_jwk jsonb)
+    RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'pg_jwt_import_key_entries'
+    LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION _import_key_entries(text, text, text) IS
+    'internal: a PEM, JWK or secret, or each usable key of a JWK set or certificate map, as keyring rows with their algorithms (used by add_key); a NOTICE for each key of a set it skips';
+REVOKE ALL ON FUNCTION _import_key_entries(text, text, text) FROM PUBLIC;
+
 -- 1.2.0 (issue 16, item 2): a key imported to verify someone else's tokens
 -- never signs by surprise; may_sign => true says it may.
 CREATE FUNCTION add_key(key text, algorithm text, kid text DEFAULT NULL,
@@ -312,6 +325,7 @@ CREATE FUNCTION add_key(key text, algorithm text, kid text DEFAULT NULL,
     AS $$
     DECLARE
         e record;
+        kids text[] := '{}';
     BEGIN
         PERFORM jwt._check_writable('jwt.add_key()');
         IF key IS NULL THEN
@@ -320,20 +334,24 @@ CREATE FUNCTION add_key(key text, algorithm text, kid text DEFAULT NULL,
         IF may_sign IS NULL THEN
             RAISE EXCEPTION 'may_sign must not be NULL' USING ERRCODE = '22023';
         END IF;
-        PERFORM jwt._check_key_window(algorithm, not_before, expires_at);
-        SELECT * INTO e FROM jwt._import_key_entry(key, algorithm, kid);
-        IF may_sign AND e.private_jwk IS NULL THEN
-            RAISE EXCEPTION 'a public key cannot sign' USING ERRCODE = '22023',
-                DETAIL = 'may_sign is true, but the key has no private half: it can only verify.',
-                HINT = 'Give the private key to sign with it, or leave may_sign false.';
-        END IF;
-        INSERT INTO jwt.keys (kid, algorithm, public_jwk, private_jwk, not_before, expires_at, may_sign)
-        VALUES (e.kid, algorithm, e.public_jwk, e.private_jwk, not_before, expires_at, may_sign);
-        RETURN e.kid;
+        -- A NULL algorithm means the keys' own: _import_key_entries decides
+        -- whether the key names one.
+        PERFORM jwt._check_key_window(coalesce(algorithm, 'of the key'), not_before, expires_at);
+        FOR e IN SELECT * FROM jwt._import_key_entries(key, algorithm, kid) LOOP
+            IF may_sign AND e.private_jwk IS NULL THEN
+                RAISE EXCEPTION 'a public key cannot sign' USING ERRCODE = '22023',
+                    DETAIL = 'may_sign is true, but the key has no private half: it can only verify.',
+                    HINT = 'Give the private key to sign with it, or leave may_sign false.';
+            END IF;
+            INSERT INTO jwt.keys (kid, algorithm, public_jwk, private_jwk, not_before, expires_at, may_sign)
+            VALUES (e.kid, e.algorithm, e.public_jwk, e.private_jwk, not_before, expires_at, may_sign);
+            kids := kids || e.kid;
+        END LOOP;
+        RETURN array_to_string(kids, ', ');
     END
     $$;
 COMMENT ON FUNCTION add_key(text, text, text, timestamptz, timestamptz, boolean) IS
-    'imports a PEM key, a JWK or an HMAC secret (at least the hash size) for algorithm into jwt.keys; it only verifies unless may_sign is true (a private key or secret), when jwt.issue may sign with it too; returns its kid';
+    'imports a PEM key, a JWK, an HMAC secret (at least the hash size), or each usable key of a JWK set or certificate map as a row of its own, for algorithm (NULL: the keys'' own) into jwt.keys; keys only verify unless may_sign is true (keys with a private half), when jwt.issue may sign with them too; returns the kid (of a set: the kids, comma-separated)';
 REVOKE ALL ON FUNCTION add_key(text, text, text, timestamptz, timestamptz, boolean) FROM PUBLIC;
 
 CREATE FUNCTION jwks() RETURNS jsonb

@@ -68,7 +68,7 @@ Verification verify_arguments(FunctionCallInfo fcinfo, KeyArgType key_type, Call
     run_core_or_raise([&]() -> Status {
         Algorithm alg;
         Key resolved;
-        PGJWT_TRY(resolve_key_argument(key, KeyPurpose::verify, alg, resolved));
+        PGJWT_TRY(resolve_key_argument(key, KeyPurpose::verify, token, alg, resolved));
         JwtVerification &verification = reusable_verification();
         PGJWT_TRY(jwt_verify(token, alg, resolved, now, verification));
         out.valid = verification.valid;
