@@ -166,8 +166,11 @@ ROLLBACK;
 RESET SESSION AUTHORIZATION;
 RESET pg_jwt.trust_request_claims;
 
--- Parallel workers see what the leader sees.
-SET force_parallel_mode = on;
+-- Parallel workers see what the leader sees. debug_parallel_query, named
+-- force_parallel_mode before PostgreSQL 16.
+SELECT CASE WHEN current_setting('server_version_num')::int >= 160000
+            THEN 'debug_parallel_query' ELSE 'force_parallel_mode' END AS parallel_mode_setting \gset
+SET :parallel_mode_setting = on;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
@@ -184,7 +187,7 @@ SELECT jwt.claim('sub') AS sub, jwt.claims() AS claims, array_agg(id ORDER BY id
 COMMIT;
 RESET jwt.claims.sub;
 RESET SESSION AUTHORIZATION;
-RESET force_parallel_mode;
+RESET :parallel_mode_setting;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
