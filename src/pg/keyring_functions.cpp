@@ -15,6 +15,10 @@
 #include "core/keyring_import.hpp"
 #include "core/limits.hpp"
 
+extern "C" {
+#include "utils/tuplestore.h"  // not included by funcapi.h from PostgreSQL 19 on
+}
+
 using namespace pgjwt;
 using namespace pgjwt::pg;
 
