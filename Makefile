@@ -1,5 +1,6 @@
 # pg_jwt: PGXS build. `make`, `make install`, `make installcheck`, and the
-# project targets `make test`, `make demo`, `make bench`, `make unit`.
+# project targets `make test`, `make test-versions`, `make demo`, `make bench`,
+# `make unit`.
 
 EXTENSION   = pg_jwt pg_jwt_auth
 MODULE_big  = pg_jwt
@@ -83,7 +84,7 @@ unit: build/unit_tests
 -include packaging.mk
 
 # ---------------------------------------------------------------- project targets
-.PHONY: test demo bench unit deps format format-check lint
+.PHONY: test test-versions demo bench unit deps format format-check lint
 
 deps:
 	scripts/install-deps
@@ -93,6 +94,14 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: deps
 	$(MAKE) -j$(JOBS) WERROR=-Werror all build/unit_tests build/unit_tests_asan
 	test/run-all
+
+# PostgreSQL 17 and 18 (PG_VERSIONS), each in a Debian root filesystem of
+# the suite that carries it (scripts/pg-root, kept in PG_JWT_ROOTS, default
+# /var/cache/pg_jwt/roots): -Werror build, unit tests, pg_regress, upgrade,
+# README, and the Debian package postgresql-NN-pg-jwt. As root.
+PG_VERSIONS ?= 17 18
+test-versions: deps
+	PG_VERSIONS="$(PG_VERSIONS)" scripts/test-versions
 
 demo: deps
 	$(MAKE) all

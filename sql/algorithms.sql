@@ -338,7 +338,9 @@ FROM (VALUES
 SELECT pg_temp.err(format('SELECT jwt.sign(%L, %L::jsonb, %L)', '{"a":1}',
                           (SELECT private_jwk FROM k WHERE name = 'ed25519') || '{"key_ops":["verify"]}', 'EdDSA')) AS sign_with_verify_only_key;
 
--- Sets: a duplicate kid and a mix of oct and asymmetric keys are refused;
+-- Sets: a duplicate kid is refused; a mix of oct and asymmetric keys is a
+-- set like any other (1.2.0), each key bound to its family by its kty, so
+-- an RS256 token meets the RSA key and an HS256 token the oct key only;
 -- oct keys shorter than the hash do not fit.
 SELECT why, pg_temp.err(format('SELECT jwt.verify(%L, %L::jsonb, %L)', tok, jwks, alg)) AS result
 FROM (VALUES

@@ -132,10 +132,13 @@ SELECT auth.uid(), auth.user_id(), auth.role(), auth.email(), auth.jwt(), auth.s
 EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM notes WHERE owner_id = (SELECT auth.uid());
 COMMIT;
 
--- Parallel workers: with force_parallel_mode the whole query runs in a
+-- Parallel workers: with debug_parallel_query the whole query runs in a
 -- worker, where a subtransaction would be an error; auth.uid() of a
 -- non-uuid sub is NULL there too.
-SET force_parallel_mode = on;
+-- debug_parallel_query, named force_parallel_mode before PostgreSQL 16.
+SELECT CASE WHEN current_setting('server_version_num')::int >= 160000
+            THEN 'debug_parallel_query' ELSE 'force_parallel_mode' END AS parallel_mode_setting \gset
+SET :parallel_mode_setting = on;
 BEGIN;
 SELECT set_config('request.jwt.claims', '{"sub":"not-a-uuid","email":"w@example.com"}', true);
 EXPLAIN (COSTS OFF) SELECT auth.uid(), auth.user_id(), auth.email();
@@ -143,7 +146,7 @@ SELECT auth.uid() AS uid, auth.user_id() AS user_id, auth.email() AS email;
 SELECT set_config('request.jwt.claims', '{"sub":"a1b2c3d4-0000-4000-8000-000000000001"}', true);
 SELECT auth.uid() AS uid;
 COMMIT;
-RESET force_parallel_mode;
+RESET :parallel_mode_setting;
 RESET SESSION AUTHORIZATION;
 RESET pg_jwt.trust_request_claims;
 

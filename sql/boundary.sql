@@ -56,9 +56,13 @@ SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), '{"kty":"EC","crv":"P-256","x":
 SELECT jwt.sign('{"a":1}', '{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}'::jsonb);
 SELECT jwt.sign('{"a":1}', '{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}'::jsonb);
 \echo :LAST_ERROR_SQLSTATE
--- JWK set whose keys name different algs: algorithm must be given
-SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), '{"keys":[{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I","alg":"HS256"},{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I","alg":"HS512","kid":"b"}]}'::jsonb);
-SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), '{"keys":[{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I","alg":"HS256"},{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I","alg":"HS512","kid":"b"}]}'::jsonb);
+-- JWK set none of whose keys names an alg: algorithm must be given
+SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), '{"keys":[{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"},{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I","kid":"b"}]}'::jsonb);
+SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), '{"keys":[{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"},{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I","kid":"b"}]}'::jsonb);
+\echo :LAST_ERROR_SQLSTATE
+-- JWK set whose keys are all skipped (use enc, an X25519 key): no usable key in the JWK set
+SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), '{"keys":[{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I","use":"enc"},{"kty":"OKP","crv":"X25519","x":"AA"}]}'::jsonb);
+SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), '{"keys":[{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I","use":"enc"},{"kty":"OKP","crv":"X25519","x":"AA"}]}'::jsonb);
 \echo :LAST_ERROR_SQLSTATE
 
 -- 3. HMAC secrets (22023) ---------------------------------------------------
@@ -282,10 +286,6 @@ SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), '{"kty":"oct","k":"c2VjcmV0"}':
 -- key does not fit algorithm: EC JWK for HS256
 SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), '{"kty":"EC","crv":"P-256","x":"vxGRUxhVxfEli0ckeTSS3uAAZGIcLaw2gQzJW13Q-6M","y":"IF2DEMihs5ue8zJ_OSvRQRpsoDAwmh5RFWFIQzUpZHw"}', 'HS256');
 SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), '{"kty":"EC","crv":"P-256","x":"vxGRUxhVxfEli0ckeTSS3uAAZGIcLaw2gQzJW13Q-6M","y":"IF2DEMihs5ue8zJ_OSvRQRpsoDAwmh5RFWFIQzUpZHw"}', 'HS256');
-\echo :LAST_ERROR_SQLSTATE
--- JWK set mixes symmetric and asymmetric keys
-SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), '{"keys":[{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"},{"kty":"EC","crv":"P-256","x":"vxGRUxhVxfEli0ckeTSS3uAAZGIcLaw2gQzJW13Q-6M","y":"IF2DEMihs5ue8zJ_OSvRQRpsoDAwmh5RFWFIQzUpZHw"}]}', 'HS256');
-SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), '{"keys":[{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"},{"kty":"EC","crv":"P-256","x":"vxGRUxhVxfEli0ckeTSS3uAAZGIcLaw2gQzJW13Q-6M","y":"IF2DEMihs5ue8zJ_OSvRQRpsoDAwmh5RFWFIQzUpZHw"}]}', 'HS256');
 \echo :LAST_ERROR_SQLSTATE
 -- JWK set has duplicate kid
 SELECT jwt.verify(jwt.sign('{"a":1}', 'secret'), '{"keys":[{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I","kid":"a"},{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I","kid":"a"}]}', 'HS256');
@@ -529,9 +529,21 @@ SELECT jwt.is_valid('e30.e30', 'secret');
 SELECT jwt.thumbprint('{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}');
 SELECT jwt.thumbprint('{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}');
 \echo :LAST_ERROR_SQLSTATE
--- add_key: takes one key, not a JWK set
-SELECT jwt.add_key('{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}', 'EdDSA');
-SELECT jwt.add_key('{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}', 'EdDSA');
+-- _import_key_entry (1.1.0's add_key helper): takes one key, not a JWK set
+SELECT jwt._import_key_entry('{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}', 'EdDSA', NULL);
+SELECT jwt._import_key_entry('{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}', 'EdDSA', NULL);
+\echo :LAST_ERROR_SQLSTATE
+-- add_key of a JWK set: kid cannot be given for a JWK set
+SELECT jwt.add_key('{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}', 'EdDSA', 'k');
+SELECT jwt.add_key('{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}', 'EdDSA', 'k');
+\echo :LAST_ERROR_SQLSTATE
+-- add_key of a JWK set: JWK set has two keys for kid (an EC and an OKP key sharing one)
+SELECT jwt.add_key('{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},{"kty":"EC","crv":"P-256","kid":"k","x":"vxGRUxhVxfEli0ckeTSS3uAAZGIcLaw2gQzJW13Q-6M","y":"IF2DEMihs5ue8zJ_OSvRQRpsoDAwmh5RFWFIQzUpZHw"}]}', NULL);
+SELECT jwt.add_key('{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},{"kty":"EC","crv":"P-256","kid":"k","x":"vxGRUxhVxfEli0ckeTSS3uAAZGIcLaw2gQzJW13Q-6M","y":"IF2DEMihs5ue8zJ_OSvRQRpsoDAwmh5RFWFIQzUpZHw"}]}', NULL);
+\echo :LAST_ERROR_SQLSTATE
+-- add_key of a JWK set: no usable key in the JWK set
+SELECT jwt.add_key('{"keys":[{"kty":"OKP","crv":"X25519","x":"AA"}]}', NULL);
+SELECT jwt.add_key('{"keys":[{"kty":"OKP","crv":"X25519","x":"AA"}]}', NULL);
 \echo :LAST_ERROR_SQLSTATE
 -- add_key: key is neither PEM nor a JSON Web Key
 SELECT jwt.add_key('secret', 'EdDSA');

@@ -103,15 +103,17 @@ FROM (VALUES
 TRUNCATE jwt.keys;
 -- A private PEM (kid: its thumbprint), a public PEM (verifies only), a
 -- public JWK whose kid is taken, a private JWK with a kid argument that
--- wins, secrets (text and oct JWK).
+-- wins and may sign (1.2.0: add_key's keys only verify unless may_sign),
+-- secrets (text and oct JWK).
 SELECT jwt.add_key(:'p256', 'ES256') AS private_pem;
 SELECT jwt.add_key(:'rsa2048_pub', 'RS256', 'rsa-public') AS public_pem;
 SELECT jwt.add_key('{"kty":"OKP","crv":"Ed25519","x":"gGlik4668AkumETePfTujrzQ0Q7CRAjCalqEOpVAfyY","kid":"ed-from-jwk"}', 'EdDSA') AS public_jwk;
-SELECT jwt.add_key('{"kty":"OKP","crv":"Ed25519","x":"gGlik4668AkumETePfTujrzQ0Q7CRAjCalqEOpVAfyY","d":"eyHZRCJEfpBrnCYIT9w3TS5C3h7dKqNhyEMELgQXtPk","kid":"ignored"}', 'Ed25519', 'ed-private') AS private_jwk;
+SELECT jwt.add_key('{"kty":"OKP","crv":"Ed25519","x":"gGlik4668AkumETePfTujrzQ0Q7CRAjCalqEOpVAfyY","d":"eyHZRCJEfpBrnCYIT9w3TS5C3h7dKqNhyEMELgQXtPk","kid":"ignored"}', 'Ed25519', 'ed-private', may_sign => true) AS private_jwk;
 SELECT jwt.add_key('secret-secret-secret-secret-secr', 'HS256', 'hs-text') AS text_secret;
 SELECT jwt.add_key('{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0"}', 'HS384', 'hs-jwk') AS oct_jwk;
 SELECT kid, algorithm, public_jwk - 'n' AS public_jwk_without_n, private_jwk IS NOT NULL AS has_private,
-       (SELECT string_agg(m, ',' ORDER BY m) FROM jsonb_object_keys(private_jwk) AS m) AS private_members
+       (SELECT string_agg(m, ',' ORDER BY m) FROM jsonb_object_keys(private_jwk) AS m) AS private_members,
+       may_sign
 FROM jwt.keys ORDER BY kid;
 -- The secret is kept as given (its JWK "k" is its base64url).
 SELECT private_jwk ->> 'k' = jwt.url_encode('secret-secret-secret-secret-secr') AS secret_kept
@@ -134,7 +136,7 @@ FROM (VALUES
     ('Ed25519 key for Ed448', format('SELECT jwt.add_key(%L, %L)', :'ed25519_pub', 'Ed448')),
     ('JWK for another alg', $$SELECT jwt.add_key('{"kty":"OKP","crv":"Ed25519","x":"gGlik4668AkumETePfTujrzQ0Q7CRAjCalqEOpVAfyY","alg":"Ed448"}', 'EdDSA')$$),
     ('JWK with use enc', $$SELECT jwt.add_key('{"kty":"OKP","crv":"Ed25519","x":"gGlik4668AkumETePfTujrzQ0Q7CRAjCalqEOpVAfyY","use":"enc"}', 'EdDSA')$$),
-    ('a JWK set', $$SELECT jwt.add_key('{"keys":[{"kty":"OKP","crv":"Ed25519","x":"gGlik4668AkumETePfTujrzQ0Q7CRAjCalqEOpVAfyY"}]}', 'EdDSA')$$),
+    ('a JWK set of no usable key', $$SELECT jwt.add_key('{"keys":[{"kty":"OKP","crv":"Ed25519","x":"gGlik4668AkumETePfTujrzQ0Q7CRAjCalqEOpVAfyY","use":"enc"}]}', 'EdDSA')$$),
     ('neither PEM nor JWK', $$SELECT jwt.add_key('not a key', 'ES256')$$),
     ('unknown algorithm', $$SELECT jwt.add_key('secret-secret-secret-secret-secr', 'hs256')$$),
     ('a kid that exists', $$SELECT jwt.add_key('secret-secret-secret-secret-secr', 'HS256', 'hs-text')$$)

@@ -102,7 +102,10 @@ SELECT pg_temp.tok('n-17', rpad('secret-17', 32, '-')) AS t17,
        pg_temp.tok('n-16', rpad('secret-16', 32, '-')) AS t16,
        pg_temp.tok('n-17', rpad('secret-17', 32, '-'), '{"sub":"a","jti":"kc-jti"}') AS t17_revoked,
        pg_temp.tok('n-16', rpad('secret-16', 32, '-'), '{"sub":"a","jti":"kc-other"}') AS t16_other \gset
-SET force_parallel_mode = on;
+-- debug_parallel_query, named force_parallel_mode before PostgreSQL 16.
+SELECT CASE WHEN current_setting('server_version_num')::int >= 160000
+            THEN 'debug_parallel_query' ELSE 'force_parallel_mode' END AS parallel_mode_setting \gset
+SET :parallel_mode_setting = on;
 EXPLAIN (COSTS OFF) SELECT jwt.is_valid(:'t17');
 SELECT jwt.is_valid(:'t17') AS in_worker;
 SELECT jwt.revoke('kc-jti', now() + interval '1 day');
@@ -113,7 +116,7 @@ UPDATE jwt.keys SET active = false WHERE kid = 'n-16';
 SELECT jwt.is_valid(:'t16') AS rr_withdrawn_in_worker;
 ROLLBACK;
 SELECT jwt.is_valid(:'t16') AS after_rollback_in_worker;
-RESET force_parallel_mode;
+RESET :parallel_mode_setting;
 
 TRUNCATE jwt.keys, jwt.revoked;
 

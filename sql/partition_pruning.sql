@@ -29,11 +29,11 @@ BEGIN;
 SELECT set_config('request.jwt.claims', '{"tenant":"t3"}', true) IS NOT NULL AS set;
 SELECT jwt.claim('tenant') AS tenant;
 
--- plan(query): the query's EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+-- plan(query): the query's EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF)
 -- as text, one line per plan line.
 CREATE FUNCTION prune.plan(query text) RETURNS SETOF text LANGUAGE plpgsql AS $f$
 BEGIN
-    RETURN QUERY EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || query;
+    RETURN QUERY EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF) ' || query;
 END
 $f$;
 

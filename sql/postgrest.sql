@@ -209,7 +209,10 @@ $f$;
 SELECT jwt.generate_key('ES256', 'regress-pgrst-k1') AS kid;
 SELECT jwt.issue('{"sub":"user7","role":"regress_jwt_pgrst_web_user"}', '1 hour', 'regress-pgrst-k1') AS user7 \gset
 
-SET force_parallel_mode = on;
+-- debug_parallel_query, named force_parallel_mode before PostgreSQL 16.
+SELECT CASE WHEN current_setting('server_version_num')::int >= 160000
+            THEN 'debug_parallel_query' ELSE 'force_parallel_mode' END AS parallel_mode_setting \gset
+SET :parallel_mode_setting = on;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
@@ -224,11 +227,11 @@ SELECT set_config('role', 'regress_jwt_pgrst_web_user', true),
 EXPLAIN (COSTS OFF) SELECT count(*) FROM pgrst.events;
 SELECT count(*) AS parallel FROM pgrst.events;
 SELECT pg_temp.workers('SELECT count(*) FROM pgrst.events') > 0 AS workers_launched;
--- A worker evaluates the claims itself (force_parallel_mode: a single-copy
+-- A worker evaluates the claims itself (debug_parallel_query: a single-copy
 -- Gather over the whole query).
 EXPLAIN (COSTS OFF) SELECT jwt.claim('sub'), jwt.claims();
 SELECT jwt.claim('sub') AS sub, jwt.claims() AS claims;
-SET LOCAL force_parallel_mode = off;
+SET LOCAL :parallel_mode_setting = off;
 SET LOCAL max_parallel_workers_per_gather = 0;
 EXPLAIN (COSTS OFF) SELECT count(*) FROM pgrst.events;
 SELECT count(*) AS serial FROM pgrst.events;
@@ -242,7 +245,7 @@ EXPLAIN (COSTS OFF) SELECT count(*) FROM pgrst.events;
 SELECT count(*) AS parallel FROM pgrst.events;
 SELECT pg_temp.workers('SELECT count(*) FROM pgrst.events') > 0 AS workers_launched;
 SELECT jwt.claim('sub') AS sub, jwt.claims() - ARRAY['iat', 'exp', 'jti'] AS claims;
-SET LOCAL force_parallel_mode = off;
+SET LOCAL :parallel_mode_setting = off;
 SET LOCAL max_parallel_workers_per_gather = 0;
 SELECT count(*) AS serial FROM pgrst.events;
 COMMIT;
@@ -258,7 +261,7 @@ SELECT count(*) AS parallel FROM pgrst.events;
 SELECT jwt.claim('sub') AS sub;
 COMMIT;
 RESET SESSION AUTHORIZATION;
-RESET force_parallel_mode;
+RESET :parallel_mode_setting;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;

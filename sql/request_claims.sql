@@ -210,8 +210,11 @@ RESET request.jwt.claim.sub;
 RESET SESSION AUTHORIZATION;
 
 -- Parallel workers go by what the leader found before the query started.
--- force_parallel_mode: the whole query runs in one worker.
-SET force_parallel_mode = on;
+-- debug_parallel_query: the whole query runs in one worker.
+-- debug_parallel_query, named force_parallel_mode before PostgreSQL 16.
+SELECT CASE WHEN current_setting('server_version_num')::int >= 160000
+            THEN 'debug_parallel_query' ELSE 'force_parallel_mode' END AS parallel_mode_setting \gset
+SET :parallel_mode_setting = on;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
@@ -245,7 +248,7 @@ SELECT jwt.claim('sub') AS legacy_fresh, rc.wrapped_claim('sub') AS wrapped,
 COMMIT;
 RESET request.jwt.claim.sub;
 RESET SESSION AUTHORIZATION;
-RESET force_parallel_mode;
+RESET :parallel_mode_setting;
 
 -- A database default (ALTER DATABASE/ROLE ... SET) is a login value: refused.
 ALTER DATABASE :"DBNAME" SET request.jwt.claims = '{"sub":"00000000-0000-4000-8000-00000000000a"}';
@@ -301,7 +304,7 @@ COMMIT;
 -- starts, in time to tell its workers.
 \c -
 SET pg_jwt.trust_request_claims = on;
-SET force_parallel_mode = on;
+SET :parallel_mode_setting = on;
 SET SESSION AUTHORIZATION regress_jwt_rc_authenticator;
 BEGIN;
 SELECT set_config('role', 'regress_jwt_rc_web', true),
@@ -318,7 +321,7 @@ RESET SESSION AUTHORIZATION;
 -- the claims NULL, with PostgreSQL's warning.
 \c -
 SET pg_jwt.trust_request_claims = on;
-SET force_parallel_mode = on;
+SET :parallel_mode_setting = on;
 SET SESSION AUTHORIZATION regress_jwt_rc_authenticator;
 BEGIN;
 SELECT set_config('request.jwt.claims', '{"sub":"00000000-0000-4000-8000-00000000000b"}', true) IS NOT NULL AS set;
@@ -345,7 +348,7 @@ SELECT rc.trusting_claim('sub');
 \set SHOW_CONTEXT errors
 ROLLBACK;
 SELECT rc.trusting_claim('sub') AS no_claims;
-SET force_parallel_mode = off;
+SET :parallel_mode_setting = off;
 BEGIN;
 SELECT set_config('request.jwt.claims', '{"sub":"00000000-0000-4000-8000-00000000000b"}', true) IS NOT NULL AS set;
 SELECT rc.trusting_claim('sub') AS not_parallel;
@@ -355,7 +358,7 @@ ALTER DATABASE :"DBNAME" SET session_preload_libraries = 'pg_jwt';
 \c -
 ALTER DATABASE :"DBNAME" RESET session_preload_libraries;
 SET pg_jwt.trust_request_claims = on;
-SET force_parallel_mode = on;
+SET :parallel_mode_setting = on;
 SET SESSION AUTHORIZATION regress_jwt_rc_authenticator;
 BEGIN;
 SELECT set_config('request.jwt.claims', '{"sub":"00000000-0000-4000-8000-00000000000b"}', true) IS NOT NULL AS set;

@@ -67,7 +67,7 @@ ALTER DATABASE :"DBNAME" SET pg_jwt.audience = 'api';
 
 -- The keyring's key, and tokens made now (this session has the library).
 TRUNCATE jwt.keys, jwt.revoked;
-SELECT jwt.add_key('placeholder-secret-placeholder-s', 'HS256', 'regress-ph-k') AS kid;
+SELECT jwt.add_key('placeholder-secret-placeholder-s', 'HS256', 'regress-ph-k', may_sign => true) AS kid;
 SELECT jwt.sign(jsonb_build_object('sub', 'alice', 'aud', 'api', 'iss', 'https://evil.example',
                                    'exp', trunc(extract(epoch FROM now())) + 3600),
                 'placeholder-secret-placeholder-s', 'HS256', '{"kid":"regress-ph-k"}') AS evil_iss \gset
@@ -224,8 +224,22 @@ SELECT jwt.claims() AS claims, jwt.claim('sub') AS sub;
 SELECT current_setting('pg_jwt.trust_request_claims') AS trust_after_load;
 RESET SESSION AUTHORIZATION;
 
+-- pg_jwt.trust_postgraphile_claims, read by jwt.claims() and jwt.claim(): on,
+-- they would take the jwt.claims.<name> settings, which any role may set.
+\c -
+SET SESSION AUTHORIZATION regress_jwt_ph_user;
+SELECT count(*) AS pg_jwt_settings_defined FROM pg_settings WHERE name LIKE 'pg_jwt.%';
+SET pg_jwt.trust_postgraphile_claims = on;
+BEGIN;
+SELECT set_config('jwt.claims.sub', 'bob', true) AS set;
+SELECT jwt.claims() AS claims, jwt.claim('sub') AS sub;
+COMMIT;
+SELECT current_setting('pg_jwt.trust_postgraphile_claims') AS trust_after_load;
+RESET SESSION AUTHORIZATION;
+
 -- Controls: the same values, set by a superuser, do take effect (each in a
--- subtransaction that is then rolled back; request.jwt.claims is set too).
+-- subtransaction that is then rolled back; request.jwt.claims and
+-- jwt.claims.sub are set too).
 \c -
 \set ECHO none
 \i test/regress/helpers.sql
@@ -236,7 +250,8 @@ DECLARE
     outcome text;
 BEGIN
     BEGIN
-        PERFORM set_config(name, value, true), set_config('request.jwt.claims', '{"sub":"bob"}', true);
+        PERFORM set_config(name, value, true), set_config('request.jwt.claims', '{"sub":"bob"}', true),
+                set_config('jwt.claims.sub', 'bob', true);
         EXECUTE query INTO outcome;
         outcome := outcome || CASE WHEN current_user = session_user THEN ''
                                    ELSE ' (now as ' || current_user || ')' END;
@@ -261,7 +276,8 @@ FROM (VALUES
     ('pg_jwt.role_claim_key', '.sub', format('SELECT jwt.authenticate(%L) ->> %L', :'sub_names_role', 'sub')),
     ('pg_jwt.anon_role', 'regress_jwt_ph_target', $$SELECT jwt.authenticate(NULL)::text$$),
     ('pg_jwt.claims', '{"sub":"bob"}', $$SELECT jwt.claim('sub')$$),
-    ('pg_jwt.trust_request_claims', 'on', $$SELECT jwt.claim('sub')$$)
+    ('pg_jwt.trust_request_claims', 'on', $$SELECT jwt.claim('sub')$$),
+    ('pg_jwt.trust_postgraphile_claims', 'on', $$SELECT jwt.claim('sub')$$)
 ) AS c(name, value, query);
 
 -- The settings the library defines: each is a superuser's (pg_jwt.claims,

@@ -188,8 +188,12 @@ CREATE TABLE keys (
     expires_at  timestamptz,
     created_at  timestamptz NOT NULL DEFAULT now(),
     signers     text[],           -- roles that jwt.issue lets sign with it; NULL: any role with EXECUTE on issue
+    -- 1.2.0 (issue 16, item 2): whether jwt.issue may sign with the key.
+    -- generate_key's keys sign; add_key's only when the caller says so.
+    may_sign    boolean NOT NULL DEFAULT false,
     CHECK (public_jwk IS NOT NULL OR private_jwk IS NOT NULL),
-    CHECK (expires_at IS NULL OR expires_at > not_before)
+    CHECK (expires_at IS NULL OR expires_at > not_before),
+    CONSTRAINT keys_may_sign_check CHECK (NOT may_sign OR private_jwk IS NOT NULL)
 );
 COMMENT ON TABLE keys IS
     'the keyring: signing and verification keys with their validity window; private_jwk is readable by the extension owner only';
@@ -197,6 +201,9 @@ SELECT pg_catalog.pg_extension_config_dump('keys', '');
 REVOKE ALL ON keys FROM PUBLIC;
 GRANT SELECT (kid, algorithm, public_jwk, active, not_before, expires_at, created_at)
     ON keys TO PUBLIC;
+
+COMMENT ON COLUMN keys.may_sign IS
+    'whether jwt.issue may sign with the key: true for keys made by jwt.generate_key, false for keys jwt.add_key imports unless its may_sign argument is true; only keys with a private half may';
 
 -- Validation looks a token's kid up by the primary key; a token without kid
 -- is tried against the newest keys of its algorithm, found through this
@@ -245,6 +252,31 @@ CREATE FUNCTION _check_key_window(algorithm text, not_before timestamptz,
 COMMENT ON FUNCTION _check_key_window(text, timestamptz, timestamptz) IS
     'internal: refuses a NULL algorithm and an empty validity window before a key row is written';
 
+-- 1.2.0 (issue 16, item 8): the functions that write jwt.keys or jwt.revoked
+-- check first that they can, and say that they need the primary: on a hot
+-- standby (or in a read-only transaction) they would fail anyway, later and
+-- naming only the INSERT or DELETE (generate_key after making the key).
+CREATE FUNCTION _check_writable(function_name text) RETURNS void
+    LANGUAGE plpgsql VOLATILE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    BEGIN
+        IF pg_catalog.pg_is_in_recovery() THEN
+            RAISE EXCEPTION 'cannot execute % during recovery', function_name
+                USING ERRCODE = '25006',
+                      DETAIL = 'This server is a hot standby: jwt.keys and jwt.revoked are written on the primary, and the changes reach the standbys by replication.',
+                      HINT = 'Run it on the primary.';
+        END IF;
+        IF pg_catalog.current_setting('transaction_read_only')::pg_catalog.bool THEN
+            RAISE EXCEPTION 'cannot execute % in a read-only transaction', function_name
+                USING ERRCODE = '25006',
+                      HINT = 'Run it in a read-write transaction on the primary.';
+        END IF;
+    END
+    $$;
+COMMENT ON FUNCTION _check_writable(text) IS
+    'internal: refuses (25006) to go on during recovery (a hot standby) or in a read-only transaction, naming the function that needs the primary';
+
 CREATE FUNCTION generate_key(algorithm text, kid text DEFAULT NULL, rsa_bits integer DEFAULT 2048,
                              not_before timestamptz DEFAULT now(),
                              expires_at timestamptz DEFAULT NULL) RETURNS text
@@ -254,41 +286,73 @@ CREATE FUNCTION generate_key(algorithm text, kid text DEFAULT NULL, rsa_bits int
     DECLARE
         e record;
     BEGIN
+        PERFORM jwt._check_writable('jwt.generate_key()');
         -- Checked before the INSERT: a failed constraint would print the row,
         -- private key included, in its DETAIL.
         PERFORM jwt._check_key_window(algorithm, not_before, expires_at);
         SELECT * INTO e FROM jwt._generate_key_entry(algorithm, rsa_bits, kid);
-        INSERT INTO jwt.keys (kid, algorithm, public_jwk, private_jwk, not_before, expires_at)
-        VALUES (e.kid, algorithm, e.public_jwk, e.private_jwk, not_before, expires_at);
+        -- A key made to sign with: jwt.issue may choose it.
+        INSERT INTO jwt.keys (kid, algorithm, public_jwk, private_jwk, not_before, expires_at, may_sign)
+        VALUES (e.kid, algorithm, e.public_jwk, e.private_jwk, not_before, expires_at, true);
         RETURN e.kid;
     END
     $$;
 COMMENT ON FUNCTION generate_key(text, text, integer, timestamptz, timestamptz) IS
-    'generates a key for algorithm with OpenSSL (RSA 2048/3072/4096, the ES curve, Ed25519/Ed448, or a random HMAC secret of the hash size) into jwt.keys; returns its kid (default: the RFC 7638 thumbprint)';
+    'generates a signing key (may_sign) for algorithm with OpenSSL into jwt.keys: RSA 2048/3072/4096, the ES curve, Ed25519/Ed448, or an HMAC secret that is printable base64url text (43, 64 or 86 characters from random bytes of the hash size); returns its kid (default: the RFC 7638 thumbprint)';
 REVOKE ALL ON FUNCTION generate_key(text, text, integer, timestamptz, timestamptz) FROM PUBLIC;
 
+-- 1.2.0, issue 16 item 1 (key sets as providers publish them): add_key
+-- imports each usable key of a JWK set or certificate map as a row of its
+-- own, with its own kid and algorithm, through _import_key_entries.
+CREATE FUNCTION _import_key_entries(key text, algorithm text, kid text,
+                                    OUT kid text, OUT algorithm text,
+                                    OUT public_jwk jsonb, OUT private_jwk jsonb)
+    RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'pg_jwt_import_key_entries'
+    LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION _import_key_entries(text, text, text) IS
+    'internal: a PEM, JWK or secret, or each usable key of a JWK set or certificate map, as keyring rows with their algorithms (used by add_key); a NOTICE for each key of a set it skips';
+REVOKE ALL ON FUNCTION _import_key_entries(text, text, text) FROM PUBLIC;
+
+-- 1.2.0 (issue 16, item 2): a key imported to verify someone else's tokens
+-- never signs by surprise; may_sign => true says it may.
 CREATE FUNCTION add_key(key text, algorithm text, kid text DEFAULT NULL,
                         not_before timestamptz DEFAULT now(),
-                        expires_at timestamptz DEFAULT NULL) RETURNS text
+                        expires_at timestamptz DEFAULT NULL,
+                        may_sign boolean DEFAULT false) RETURNS text
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
         e record;
+        kids text[] := '{}';
     BEGIN
+        PERFORM jwt._check_writable('jwt.add_key()');
         IF key IS NULL THEN
             RAISE EXCEPTION 'key must not be NULL' USING ERRCODE = '22023';
         END IF;
-        PERFORM jwt._check_key_window(algorithm, not_before, expires_at);
-        SELECT * INTO e FROM jwt._import_key_entry(key, algorithm, kid);
-        INSERT INTO jwt.keys (kid, algorithm, public_jwk, private_jwk, not_before, expires_at)
-        VALUES (e.kid, algorithm, e.public_jwk, e.private_jwk, not_before, expires_at);
-        RETURN e.kid;
+        IF may_sign IS NULL THEN
+            RAISE EXCEPTION 'may_sign must not be NULL' USING ERRCODE = '22023';
+        END IF;
+        -- A NULL algorithm means the keys' own: _import_key_entries decides
+        -- whether the key names one.
+        PERFORM jwt._check_key_window(coalesce(algorithm, 'of the key'), not_before, expires_at);
+        FOR e IN SELECT * FROM jwt._import_key_entries(key, algorithm, kid) LOOP
+            IF may_sign AND e.private_jwk IS NULL THEN
+                RAISE EXCEPTION 'a public key cannot sign' USING ERRCODE = '22023',
+                    DETAIL = 'may_sign is true, but the key has no private half: it can only verify.',
+                    HINT = 'Give the private key to sign with it, or leave may_sign false.';
+            END IF;
+            INSERT INTO jwt.keys (kid, algorithm, public_jwk, private_jwk, not_before, expires_at, may_sign)
+            VALUES (e.kid, e.algorithm, e.public_jwk, e.private_jwk, not_before, expires_at, may_sign);
+            kids := kids || e.kid;
+        END LOOP;
+        RETURN array_to_string(kids, ', ');
     END
     $$;
-COMMENT ON FUNCTION add_key(text, text, text, timestamptz, timestamptz) IS
-    'imports a PEM key, a JWK or an HMAC secret (at least the hash size) for algorithm into jwt.keys; a public key only verifies; returns its kid';
-REVOKE ALL ON FUNCTION add_key(text, text, text, timestamptz, timestamptz) FROM PUBLIC;
+COMMENT ON FUNCTION add_key(text, text, text, timestamptz, timestamptz, boolean) IS
+    'imports a PEM key, a JWK, an HMAC secret (at least the hash size), or each usable key of a JWK set or certificate map as a row of its own, for algorithm (NULL: the keys'' own) into jwt.keys; keys only verify unless may_sign is true (keys with a private half), when jwt.issue may sign with them too; returns the kid (of a set: the kids, comma-separated)';
+REVOKE ALL ON FUNCTION add_key(text, text, text, timestamptz, timestamptz, boolean) FROM PUBLIC;
 
 CREATE FUNCTION jwks() RETURNS jsonb
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -302,12 +366,15 @@ CREATE FUNCTION jwks() RETURNS jsonb
 COMMENT ON FUNCTION jwks() IS
     'the public JWK set of the active, unexpired asymmetric keys (never private members, never HMAC keys), for /.well-known/jwks.json; keys not yet valid are published ahead of use';
 
+-- 1.2.0 (issue 16, item 2): signs only with keys that may sign
+-- (jwt.keys.may_sign). The library keeps 1.1.0's pg_jwt_issue, which has no
+-- such column to read, for databases not yet updated.
 CREATE FUNCTION issue(claims jsonb, ttl interval DEFAULT '1 hour', kid text DEFAULT NULL)
     RETURNS text
-    AS 'MODULE_PATHNAME', 'pg_jwt_issue'
+    AS 'MODULE_PATHNAME', 'pg_jwt_issue_may_sign'
     LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION issue(jsonb, interval, text) IS
-    'signs claims with the newest active keyring key the calling role may sign with (or the one named), adding iat, exp = now + ttl (at most pg_jwt.max_ttl), a random jti and iss from pg_jwt.issuer; kid goes into the header';
+    'signs claims with the newest active keyring key that may sign (jwt.keys.may_sign) and whose signers admit the calling role (or the one named), adding iat, exp = now + ttl (at most pg_jwt.max_ttl), a random jti and iss from pg_jwt.issuer; kid goes into the header';
 REVOKE ALL ON FUNCTION issue(jsonb, interval, text) FROM PUBLIC;
 
 -- change tracking -------------------------------------------------------------
@@ -353,6 +420,7 @@ CREATE FUNCTION revoke(jti text, until timestamptz) RETURNS void
     LANGUAGE sql VOLATILE STRICT SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
+        SELECT jwt._check_writable('jwt.revoke()');
         INSERT INTO jwt.revoked (jti, until) VALUES (revoke.jti, revoke.until)
         ON CONFLICT (jti) DO UPDATE SET until = greatest(jwt.revoked.until, EXCLUDED.until)
     $$;
@@ -364,6 +432,7 @@ CREATE FUNCTION purge_revoked() RETURNS bigint
     LANGUAGE sql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
+        SELECT jwt._check_writable('jwt.purge_revoked()');
         WITH gone AS (DELETE FROM jwt.revoked WHERE until <= now() RETURNING 1)
         SELECT count(*) FROM gone
     $$;
@@ -407,13 +476,13 @@ CREATE FUNCTION claims() RETURNS jsonb
     AS 'MODULE_PATHNAME', 'pg_jwt_claims'
     LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION claims() IS
-    'the claims jwt.authenticate verified in this transaction; else, when pg_jwt.trust_request_claims is on, request.jwt.claims; else NULL';
+    'the claims jwt.authenticate verified in this transaction; else, when pg_jwt.trust_request_claims is on, request.jwt.claims; else, when pg_jwt.trust_postgraphile_claims is on, PostGraphile''s jwt.claims.<name> settings as an object of strings; each only when set in the current transaction; else NULL';
 
 CREATE FUNCTION claim(name text) RETURNS text
     AS 'MODULE_PATHNAME', 'pg_jwt_claim_name'
     LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION claim(text) IS
-    'one claim of jwt.claims() as text (as ->> gives it), NULL when absent; with trusted request claims also the legacy request.jwt.claim.<name> settings';
+    'one claim of jwt.claims() as text (as ->> gives it), NULL when absent; with trusted request claims also the legacy request.jwt.claim.<name> settings, with trusted PostGraphile claims the jwt.claims.<name> setting';
 
 CREATE FUNCTION claim(path text[]) RETURNS text
     AS 'MODULE_PATHNAME', 'pg_jwt_claim_path'
@@ -433,100 +502,17 @@ CREATE FUNCTION authenticate(token text) RETURNS jsonb
 COMMENT ON FUNCTION authenticate(text) IS
     'validates token with the keyring, pg_jwt.jwks and the pg_jwt.* policy, keeps its claims for this transaction (unforgeable by plain SQL), mirrors them into request.jwt.claims and switches to the role it names (pg_jwt.role_claim_key) or, for no token, pg_jwt.anon_role; SECURITY INVOKER, so not callable from a SECURITY DEFINER function';
 
--- 1.3.0: issuers (moved to the 1.3.0 scripts at release) ----------------------
--- Identity providers whose tokens validate with the keys they publish
--- (README, "Tokens from an identity provider"). jwt.issuers is the
--- configuration: superusers manage it with INSERT, UPDATE and DELETE, and
--- pg_dump keeps it. jwt.issuer_keys holds what jwt.refresh_issuers fetched:
--- never dumped, so a restored database has no keys of any issuer until they
--- are fetched again (a restore cannot bring back keys a provider withdrew).
--- Neither table, nor the status view, is readable by PUBLIC.
+-- Issue 16 item 4 (PostgREST 16): the token of a PostgREST request, for a
+-- db-pre-request function. STABLE (it reads settings), PARALLEL RESTRICTED
+-- (parallel workers cannot tell whether a setting was set in the current
+-- transaction), not STRICT (no argument at all means the Authorization
+-- header). EXECUTE stays with PUBLIC: it reads settings every role can read.
+CREATE FUNCTION request_token(cookie text DEFAULT NULL, header text DEFAULT NULL) RETURNS text
+    AS 'MODULE_PATHNAME', 'pg_jwt_request_token'
+    LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION request_token(text, text) IS
+    'the token of the current PostgREST request: the cookie named cookie in request.cookies, else the header named header in request.headers (a "Bearer " prefix removed), or with neither named the Bearer token of the Authorization header; only values set in the current transaction count; NULL when absent, 22023 when malformed';
 
-CREATE TABLE jwt.issuers (
-    issuer            text PRIMARY KEY,    -- the exact "iss" of its tokens
-    url               text NOT NULL,       -- its OpenID Connect discovery document, or its JWK set
-    audiences         text[],              -- a token's "aud" must hold one; NULL: pg_jwt.audience
-    algorithms        text[],              -- allowed; NULL: those of its keys
-    audience_required boolean NOT NULL DEFAULT true,  -- false: a token without "aud" passes
-    min_refresh       interval NOT NULL DEFAULT '5 minutes',  -- bounds on Cache-Control max-age
-    max_refresh       interval NOT NULL DEFAULT '1 hour',
-    max_stale         interval NOT NULL DEFAULT '24 hours',   -- keys usable this long after their last fetch
-    CHECK (issuer OPERATOR(pg_catalog.<>) ''),
-    CHECK (pg_catalog.starts_with(url, 'https://')),
-    CHECK (audiences IS NULL OR pg_catalog.array_position(audiences, NULL::pg_catalog.text) IS NULL),
-    CHECK (algorithms OPERATOR(pg_catalog.<@) '{RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,ES256K,EdDSA,Ed25519,Ed448}'::pg_catalog.text[]),
-    CHECK ((min_refresh OPERATOR(pg_catalog.>=) '1 second'::pg_catalog.interval)
-           AND (min_refresh OPERATOR(pg_catalog.<=) max_refresh)
-           AND (max_refresh OPERATOR(pg_catalog.<) max_stale))
-);
-COMMENT ON TABLE jwt.issuers IS
-    'identity providers whose tokens jwt.validate and jwt.authenticate verify with the keys fetched from url (a discovery document or a JWK set) by jwt.refresh_issuers, picked by the token''s iss';
-SELECT pg_catalog.pg_extension_config_dump('jwt.issuers', '');
-REVOKE ALL ON jwt.issuers FROM PUBLIC;
-
-CREATE TABLE jwt.issuer_keys (
-    issuer         text PRIMARY KEY REFERENCES jwt.issuers ON UPDATE CASCADE ON DELETE CASCADE,
-    url            text NOT NULL,       -- the configured URL when this was fetched
-    jwks_uri       text,                -- where the set came from
-    jwks           jsonb,               -- the usable public keys; NULL until a fetch succeeded
-    kids           text[],
-    key_algorithms text[],
-    etag           text,
-    fetched_at     timestamptz,         -- the last successful fetch
-    attempted_at   timestamptz NOT NULL,
-    http_status    integer,
-    last_error     text,
-    next_refresh   timestamptz NOT NULL,
-    CHECK ((jwks IS NULL) OPERATOR(pg_catalog.=) (fetched_at IS NULL))
-);
-COMMENT ON TABLE jwt.issuer_keys IS
-    'the key sets jwt.refresh_issuers fetched for jwt.issuers, with the state of the last fetch; never dumped';
-REVOKE ALL ON jwt.issuer_keys FROM PUBLIC;
-
-CREATE TRIGGER issuers_changed AFTER INSERT OR UPDATE OR DELETE ON jwt.issuers
-    FOR EACH ROW EXECUTE FUNCTION jwt._invalidate_cache();
-CREATE TRIGGER issuers_truncated AFTER TRUNCATE ON jwt.issuers
-    FOR EACH STATEMENT EXECUTE FUNCTION jwt._invalidate_cache();
-ALTER TABLE jwt.issuers ENABLE ALWAYS TRIGGER issuers_changed;
-ALTER TABLE jwt.issuers ENABLE ALWAYS TRIGGER issuers_truncated;
-CREATE TRIGGER issuer_keys_changed AFTER INSERT OR UPDATE OR DELETE ON jwt.issuer_keys
-    FOR EACH ROW EXECUTE FUNCTION jwt._invalidate_cache();
-CREATE TRIGGER issuer_keys_truncated AFTER TRUNCATE ON jwt.issuer_keys
-    FOR EACH STATEMENT EXECUTE FUNCTION jwt._invalidate_cache();
-ALTER TABLE jwt.issuer_keys ENABLE ALWAYS TRIGGER issuer_keys_changed;
-ALTER TABLE jwt.issuer_keys ENABLE ALWAYS TRIGGER issuer_keys_truncated;
-
-CREATE FUNCTION jwt.refresh_issuers(force boolean DEFAULT false,
-                                    OUT issuer text, OUT outcome text, OUT http_status integer,
-                                    OUT keys integer, OUT next_refresh timestamptz,
-                                    OUT message text)
-    RETURNS SETOF record
-    AS 'MODULE_PATHNAME', 'pg_jwt_refresh_issuers'
-    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
-COMMENT ON FUNCTION jwt.refresh_issuers(boolean) IS
-    'fetches the keys of every issuer of jwt.issuers that is due (all of them with force) over HTTPS and stores them in jwt.issuer_keys; one row per issuer: updated, unchanged, failed or not due';
-REVOKE ALL ON FUNCTION jwt.refresh_issuers(boolean) FROM PUBLIC;
-
-CREATE FUNCTION jwt._issuer_key_counts(issuer text, kids text[]) RETURNS bigint[]
-    AS 'MODULE_PATHNAME', 'pg_jwt_issuer_key_counts'
-    LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION jwt._issuer_key_counts(text, text[]) IS
-    'internal: the tokens each key (by kid, NULL for a key without one) of an issuer verified since the server started; NULL when pg_jwt is not in shared_preload_libraries';
--- EXECUTE stays with PUBLIC: a role granted SELECT on jwt.issuer_status
--- calls it through the view (a view's functions run with the caller's rights).
-
-CREATE VIEW jwt.issuer_status AS
-SELECT i.issuer, i.url, k.jwks_uri,
-       CASE WHEN k.jwks IS NULL OR k.url OPERATOR(pg_catalog.<>) i.url THEN 'no keys'
-            WHEN pg_catalog.now() OPERATOR(pg_catalog.>=) (k.fetched_at OPERATOR(pg_catalog.+) i.max_stale) THEN 'stale'
-            WHEN k.last_error IS NOT NULL THEN 'failing'
-            ELSE 'ok' END AS state,
-       k.attempted_at AS last_fetch, k.http_status, k.fetched_at AS last_success,
-       CASE WHEN k.url OPERATOR(pg_catalog.=) i.url
-            THEN k.fetched_at OPERATOR(pg_catalog.+) i.max_stale END AS usable_until,
-       k.kids, k.key_algorithms, k.next_refresh, k.last_error,
-       jwt._issuer_key_counts(i.issuer, k.kids) AS tokens_verified
-FROM jwt.issuers i LEFT JOIN jwt.issuer_keys k ON k.issuer OPERATOR(pg_catalog.=) i.issuer;
-COMMENT ON VIEW jwt.issuer_status IS
-    'per issuer: state (ok, failing, stale, no keys), the last fetch and its HTTP status, the last successful one, until when the keys are used, their kids and algorithms, the next scheduled fetch, the last error, and the tokens each key verified since the server started (NULL unless pg_jwt is in shared_preload_libraries)';
-REVOKE ALL ON jwt.issuer_status FROM PUBLIC;
+-- Issue 16 item 5 (PostGraphile): the claim accessors also read PostGraphile
+-- v4's jwt.claims.<name> settings when pg_jwt.trust_postgraphile_claims is
+-- on (their comments above say so); no new function.

@@ -211,6 +211,17 @@ SecretString tame_numbers(std::string_view text) {
     return out;
 }
 
+// An integer beyond 64 bits is NUMBER_ERROR in older simdjson (3.0 in
+// Debian 12) and BIGINT_ERROR in newer (3.12 in Debian 13, 4.6 in testing);
+// both are retried tamed.
+template <typename Error>
+bool is_number_error(Error error) {
+    if constexpr (requires { Error::BIGINT_ERROR; })
+        return error == Error::NUMBER_ERROR || error == Error::BIGINT_ERROR;
+    else
+        return error == Error::NUMBER_ERROR;
+}
+
 simdjson::error_code parse_padded(std::string_view text, dom::element &root) {
     Reader &r = reader();
     r.scratch.assign(text);
@@ -229,13 +240,16 @@ Status parse(JsonInput json, const char *what, dom::element &root) {
                           "Could not allocate the JSON parser."};
         r.allocated = true;
     }
+    // Newer simdjson (3.12 in Debian 13) skips a leading byte order mark; it is refused
+    // on every version, with simdjson 3.0's message (RFC 8259 section 8.1).
+    if (json.size >= 3 && std::memcmp(json.data, "\xEF\xBB\xBF", 3) == 0)
+        return syntax_error(what, simdjson::error_message(simdjson::TAPE_ERROR));
     simdjson::error_code error;
     if (json.capacity >= json.size + simdjson::SIMDJSON_PADDING)
         error = r.parser.parse(json.data, json.size, false).get(root);
     else
         error = parse_padded({json.data, json.size}, root);
-    if (error == simdjson::NUMBER_ERROR)
-        error = parse_padded(tame_numbers({json.data, json.size}), root);
+    if (is_number_error(error)) error = parse_padded(tame_numbers({json.data, json.size}), root);
     if (error == simdjson::DEPTH_ERROR) return too_deep(what);
     if (error == simdjson::MEMALLOC)
         return Status{Fault::out_of_memory, "out of memory", "Could not grow the JSON parser."};

@@ -1,6 +1,7 @@
 #include "jwk.hpp"
 
 #include "cancel.hpp"
+#include "certificate_map.hpp"
 #include "json_dom.hpp"
 #include "json_text.hpp"
 #include "limits.hpp"
@@ -31,14 +32,14 @@ Status read_jwk(dom::object object, JwkMembers &jwk) {
         } else if (name == "crv") {
             PGJWT_TRY(read_string(field, jwk.crv));
         } else if (name == "alg") {
-            jwk.has_alg = true;
             PGJWT_TRY(read_string(field, jwk.alg));
+            jwk.has_alg = true;
         } else if (name == "kid") {
-            jwk.has_kid = true;
             PGJWT_TRY(read_string(field, jwk.kid));
+            jwk.has_kid = true;
         } else if (name == "use") {
-            jwk.has_use = true;
             PGJWT_TRY(read_string(field, jwk.use));
+            jwk.has_use = true;
         } else if (name == "key_ops") {
             jwk.has_key_ops = true;
             if (field.value.type() != dom::element_type::ARRAY)
@@ -71,6 +72,65 @@ Status read_jwk(dom::object object, JwkMembers &jwk) {
     return Status::Ok();
 }
 
+Status too_many_keys(size_t count) {
+    return Status::TooLarge("JWK set has too many keys",
+                            "A JWK set may hold at most " + std::to_string(kMaxKeySetKeys) +
+                                " keys; this one has " + std::to_string(count) + ".");
+}
+
+// The keys of {"keys":[...]}: a key whose members are wrong keeps its
+// problem (RFC 7517 section 5: a consumer ignores keys it cannot use); an
+// entry that is not an object makes the set itself malformed.
+Status read_set(dom::element set_keys, std::vector<JwkMembers> &keys) {
+    if (set_keys.type() != dom::element_type::ARRAY)
+        return bad_jwk("Member \"keys\" of a JWK set must be an array.");
+    dom::array array = set_keys.get_array().value_unsafe();
+    size_t count = array.size();
+    if (count > kMaxKeySetKeys) return too_many_keys(count);
+    keys.reserve(count);
+    for (dom::element item : array) {
+        if (cancel_requested()) return cancelled();
+        if (item.type() != dom::element_type::OBJECT)
+            return bad_jwk("Every member of \"keys\" must be a JWK object.");
+        JwkMembers &jwk = keys.emplace_back();
+        jwk.index = keys.size() - 1;
+        jwk.in_set = true;
+        jwk.problem = read_jwk(item.get_object().value_unsafe(), jwk);
+    }
+    if (keys.empty()) return bad_jwk("The JWK set has no keys.");
+    return Status::Ok();
+}
+
+// Firebase's form: an object without "kty" whose every member is a string
+// holding a PEM certificate, named by its kid.
+bool is_certificate_map(dom::object object) {
+    size_t members = 0;
+    for (dom::key_value_pair field : object) {
+        if (field.value.type() != dom::element_type::STRING) return false;
+        if (!trim_space(field.value.get_string().value_unsafe())
+                 .starts_with("-----BEGIN CERTIFICATE-----"))
+            return false;
+        members++;
+    }
+    return members > 0;
+}
+
+Status read_certificate_map(dom::object object, std::vector<JwkMembers> &keys,
+                            std::vector<std::string> &certificates) {
+    size_t count = object.size();
+    if (count > kMaxKeySetKeys) return too_many_keys(count);
+    keys.reserve(count);
+    certificates.reserve(count);
+    for (dom::key_value_pair field : object) {
+        JwkMembers &jwk = keys.emplace_back();
+        jwk.index = keys.size() - 1;
+        jwk.in_set = jwk.from_certificate = jwk.has_kid = true;
+        jwk.kid.assign(field.key);
+        certificates.emplace_back(field.value.get_string().value_unsafe());
+    }
+    return Status::Ok();
+}
+
 }  // namespace
 
 bool looks_like_json_object(std::string_view text) {
@@ -81,39 +141,36 @@ Status parse_jwk_text(std::string_view text, std::vector<JwkMembers> &keys, bool
     keys.clear();
     is_set = false;
     PGJWT_TRY(check_key_size(text));
-    // The parser's copy of the text and its unescaped strings hold the key.
-    struct WipeParser {
-        ~WipeParser() { json_wipe_parser(); }
-    } wipe_parser;
-    dom::element root;
-    Status parsed = parse_json_element(json_input(text), "key", root);
-    if (!parsed.ok()) return bad_jwk(parsed.detail.empty() ? parsed.message : parsed.detail);
-    if (root.type() != dom::element_type::OBJECT) return bad_jwk("A JWK must be a JSON object.");
-    dom::object object = root.get_object().value_unsafe();
-    dom::element set_keys;
-    if (object.at_key("keys").get(set_keys) == simdjson::SUCCESS) {
-        is_set = true;
-        if (set_keys.type() != dom::element_type::ARRAY)
-            return bad_jwk("Member \"keys\" of a JWK set must be an array.");
-        dom::array array = set_keys.get_array().value_unsafe();
-        size_t count = array.size();
-        if (count > kMaxKeySetKeys)
-            return Status::TooLarge("JWK set has too many keys",
-                                    "A JWK set may hold at most " + std::to_string(kMaxKeySetKeys) +
-                                        " keys; this one has " + std::to_string(count) + ".");
-        keys.reserve(count);
-        for (dom::element item : array) {
-            if (cancel_requested()) return cancelled();
-            if (item.type() != dom::element_type::OBJECT)
-                return bad_jwk("Every member of \"keys\" must be a JWK object.");
+    std::vector<std::string> certificates;  // of a certificate map, by key
+    {
+        // The parser's copy of the text and its unescaped strings hold the key.
+        struct WipeParser {
+            ~WipeParser() { json_wipe_parser(); }
+        } wipe_parser;
+        dom::element root;
+        Status parsed = parse_json_element(json_input(text), "key", root);
+        if (!parsed.ok()) return bad_jwk(parsed.detail.empty() ? parsed.message : parsed.detail);
+        if (root.type() != dom::element_type::OBJECT)
+            return bad_jwk("A JWK must be a JSON object.");
+        dom::object object = root.get_object().value_unsafe();
+        dom::element set_keys;
+        if (object.at_key("keys").get(set_keys) == simdjson::SUCCESS) {
+            is_set = true;
+            PGJWT_TRY(read_set(set_keys, keys));
+        } else if (is_certificate_map(object)) {
+            is_set = true;
+            PGJWT_TRY(read_certificate_map(object, keys, certificates));
+        } else {
             keys.emplace_back();
-            PGJWT_TRY(read_jwk(item.get_object().value_unsafe(), keys.back()));
+            return read_jwk(object, keys.back());
         }
-        if (keys.empty()) return bad_jwk("The JWK set has no keys.");
-        return Status::Ok();
     }
-    keys.emplace_back();
-    return read_jwk(object, keys.back());
+    // After the parse: reading a certificate is OpenSSL's work, not the parser's.
+    for (size_t i = 0; i < certificates.size(); i++) {
+        if (cancel_requested()) return cancelled();
+        certificate_members(certificates[i], keys[i]);
+    }
+    return Status::Ok();
 }
 
 SecretString jwk_text(const JwkMembers &jwk) {

@@ -21,9 +21,8 @@ void append_base64_member(SecretString &json, const char *name, std::string_view
     json_append_member(name, encoded, json);
 }
 
-// Appends "name":"base64url(param)"; `pad` fixes the width.
-Status append_bignum(SecretString &json, EVP_PKEY *pkey, const char *param, const char *name,
-                     size_t pad) {
+// base64url(param) in `out`; `pad` fixes the width.
+Status bignum_base64(EVP_PKEY *pkey, const char *param, size_t pad, SecretString &out) {
     BIGNUM *raw = nullptr;
     // A failure must not silently drop a member: that would be another key.
     if (EVP_PKEY_get_bn_param(pkey, param, &raw) != 1) return openssl_failure("export the key");
@@ -34,7 +33,17 @@ Status append_bignum(SecretString &json, EVP_PKEY *pkey, const char *param, cons
     if (BN_bn2binpad(bn.get(), reinterpret_cast<unsigned char *>(bytes.data()),
                      static_cast<int>(len)) < 0)
         return openssl_failure("export the key");
-    append_base64_member(json, name, bytes);
+    out.clear();
+    base64url_append(bytes, out);
+    return Status::Ok();
+}
+
+// Appends "name":"base64url(param)"; `pad` fixes the width.
+Status append_bignum(SecretString &json, EVP_PKEY *pkey, const char *param, const char *name,
+                     size_t pad) {
+    SecretString encoded;
+    PGJWT_TRY(bignum_base64(pkey, param, pad, encoded));
+    json_append_member(name, encoded, json);
     return Status::Ok();
 }
 
@@ -119,6 +128,39 @@ Status append_key_members(const ImportedKey &key, bool with_private, SecretStrin
         }
     }
     // OpenSSL may queue an error on a path it recovers from; none is ours to report.
+    openssl_clear_errors();
+    return Status::Ok();
+}
+
+Status public_members(const ImportedKey &key, JwkMembers &jwk) {
+    openssl_clear_errors();
+    EVP_PKEY *pkey = key.pkey.get();
+    jwk.kty = key_type_name(key.type);
+    switch (key.type) {
+        case KeyType::oct:
+            return Status::Internal("an oct key has no public members");
+        case KeyType::rsa:
+            PGJWT_TRY(bignum_base64(pkey, OSSL_PKEY_PARAM_RSA_N, 0, jwk.n));
+            PGJWT_TRY(bignum_base64(pkey, OSSL_PKEY_PARAM_RSA_E, 0, jwk.e));
+            break;
+        case KeyType::ec: {
+            size_t size = curve_field_size(key.curve);
+            jwk.crv = curve_name(key.curve);
+            PGJWT_TRY(bignum_base64(pkey, OSSL_PKEY_PARAM_EC_PUB_X, size, jwk.x));
+            PGJWT_TRY(bignum_base64(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, size, jwk.y));
+            break;
+        }
+        case KeyType::okp: {
+            unsigned char buf[64];
+            size_t len = sizeof buf;
+            jwk.crv = curve_name(key.curve);
+            if (EVP_PKEY_get_raw_public_key(pkey, buf, &len) != 1)
+                return openssl_failure("read the public key");
+            jwk.x.clear();
+            base64url_append({reinterpret_cast<const char *>(buf), len}, jwk.x);
+            break;
+        }
+    }
     openssl_clear_errors();
     return Status::Ok();
 }

@@ -19,6 +19,10 @@ namespace pgjwt {
 // `with_private`, the private ones.
 Status append_key_members(const ImportedKey &key, bool with_private, SecretString &json);
 
+// The public members of an RSA, EC or OKP key (kty, n and e, or crv, x and
+// y) written into `jwk`, whose other members are left as they are.
+Status public_members(const ImportedKey &key, JwkMembers &jwk);
+
 // The RFC 7638 canonical public JWK: only the required public members, in
 // lexicographic order, no white space (an oct key's is its "k"). Input of a
 // thumbprint, and the core of every published JWK.

@@ -2,7 +2,6 @@
 
 #include <array>
 #include <string>
-#include <vector>
 
 #include "jwk.hpp"
 #include "key_import.hpp"
@@ -55,28 +54,6 @@ Status check_secret_text(std::string_view text) {
     if (looks_like_openssh_key(t)) return refuse("an OpenSSH key");
     if (looks_like_json_object(t)) return refuse("a JSON object (a JWK or JWKS)");
     return Status::Ok();
-}
-
-Status algorithm_for_key(std::string_view requested, bool has_requested, std::string_view jwk_text,
-                         Algorithm &out) {
-    if (has_requested) return algorithm_from_argument(requested, out);
-    std::vector<JwkMembers> keys;
-    bool is_set = false;
-    PGJWT_TRY(parse_jwk_text(jwk_text, keys, is_set));
-    const std::string *alg = nullptr;
-    for (const JwkMembers &k : keys) {
-        if (!k.has_alg || (alg != nullptr && *alg != k.alg)) {
-            alg = nullptr;
-            break;
-        }
-        alg = &k.alg;
-    }
-    if (alg == nullptr)
-        return Status::InvalidArgument(
-            "algorithm must be given",
-            is_set ? "The keys of the JWK set do not all name the same \"alg\"."
-                   : "The JWK has no \"alg\" member.");
-    return algorithm_from_argument(*alg, out);
 }
 
 Status resolve_key(Algorithm alg, std::string_view material, KeyEncoding encoding, Key &out) {

@@ -43,10 +43,4 @@ Status resolve_key(Algorithm alg, std::string_view material, KeyEncoding encodin
 Status resolve_signing_key(Algorithm alg, std::string_view material, KeyEncoding encoding,
                            Key &out);
 
-// The algorithm for a call: `requested` when given (has_requested), else the
-// one a JWK names in "alg" (for a JWK set: the one alg every key names).
-// Never the token's: the caller decides (DESIGN.md section 3).
-Status algorithm_for_key(std::string_view requested, bool has_requested, std::string_view jwk_text,
-                         Algorithm &out);
-
 }  // namespace pgjwt

@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include "base64url.hpp"
 #include "openssl_error.hpp"
 
 namespace pgjwt {
@@ -12,11 +13,20 @@ Status generate_key(Algorithm alg, size_t rsa_bits, ImportedKey &out) {
     EVP_PKEY *raw = nullptr;
     switch (algorithm_family(alg)) {
         case AlgorithmFamily::hmac: {
+            // Random bytes of the hash size (the entropy RFC 7518 section 3.2
+            // asks for), written as base64url text: the text's bytes are the
+            // secret, so it can be pasted where other software wants a
+            // printable secret (PostgREST's jwt-secret, PostGraphile's
+            // --jwt-secret, Supabase's JWT_SECRET). Longer than the hash in
+            // bytes: 43, 64 or 86 characters.
             out.type = KeyType::oct;
-            out.secret.assign(digest_size(algorithm_digest(alg)), '\0');
-            if (RAND_bytes(reinterpret_cast<unsigned char *>(out.secret.data()),
-                           static_cast<int>(out.secret.size())) != 1)
+            SecretString random;
+            random.append(digest_size(algorithm_digest(alg)), '\0');
+            if (RAND_bytes(reinterpret_cast<unsigned char *>(random.data()),
+                           static_cast<int>(random.size())) != 1)
                 return openssl_failure("generate a secret");
+            out.secret.wipe();
+            base64url_append(random.view(), out.secret);
             return Status::Ok();
         }
         case AlgorithmFamily::rsa_pkcs1:

@@ -326,6 +326,7 @@ Status import_pem(std::string_view text, ImportedKey &out) {
 }
 
 Status import_jwk(const JwkMembers &jwk, ImportedKey &out) {
+    if (!jwk.problem.ok()) return jwk.problem;  // a key of a set that did not read
     out.has_alg = jwk.has_alg;
     out.alg = jwk.alg;
     out.has_kid = jwk.has_kid;

@@ -7,6 +7,7 @@
 #include "asymmetric.hpp"
 #include "cancel.hpp"
 #include "jwk.hpp"
+#include "jwk_set.hpp"
 #include "key_checks.hpp"
 #include "lru_cache.hpp"
 #include "openssl_error.hpp"
@@ -72,12 +73,14 @@ void set_cache_key(Algorithm alg, KeyPurpose purpose, KeyForm form, std::string_
     out.append(material);
 }
 
-// One key of a set: binding problems make it unusable rather than failing the set.
+// One key: binding problems make it unusable rather than failing the set.
 Status prepare(Algorithm alg, KeyPurpose purpose, PreparedKey &prepared) {
     Status fit = check_key_binding(alg, prepared.key, purpose);
     if (!fit.ok()) {
         if (fit.fault != Fault::invalid_argument) return fit;
         prepared.usable = false;
+        if (!prepared.label.empty())
+            fit.detail = unfit_sentence(prepared.label, algorithm_name(alg), fit);
         prepared.unusable = std::move(fit);
         return Status::Ok();
     }
@@ -104,17 +107,37 @@ Status prepare_secret(Algorithm alg, std::string_view material, KeyForm form, Ke
     return Status::Ok();
 }
 
+// The keys of a JWK set or certificate map, those skipped included (never
+// usable, with the reason).
+Status import_set(std::vector<JwkMembers> &members, KeySet &set) {
+    std::vector<SetKey> keys;
+    PGJWT_TRY(import_set_keys(members, keys));
+    set.cacheable = !any_uncertain(keys);
+    for (SetKey &k : keys) {
+        auto prepared = std::make_unique<PreparedKey>();
+        prepared->label = std::move(k.label);
+        if (k.kept) {
+            prepared->key = std::move(k.key);
+        } else {
+            // Its kid still names it, for the message when a token does.
+            prepared->key.has_kid = k.jwk.has_kid;
+            prepared->key.kid = k.jwk.kid;
+            prepared->unusable = std::move(k.skipped);
+        }
+        set.keys.push_back(std::move(prepared));
+    }
+    return Status::Ok();
+}
+
 Status parse_set(Algorithm alg, std::string_view material, KeyPurpose purpose, KeySet &set) {
     if (looks_like_json_object(material)) {
         std::vector<JwkMembers> members;
         PGJWT_TRY(parse_jwk_text(material, members, set.is_set));
-        for (const JwkMembers &m : members) {
-            // Importing a key can cost milliseconds (an EC point check, an
-            // RSA private key's self-test): a set is bounded, and the work
-            // stops between keys on cancel (DESIGN.md section 2.8).
-            if (cancel_requested()) return cancelled();
+        if (set.is_set) {
+            PGJWT_TRY(import_set(members, set));
+        } else {
             auto prepared = std::make_unique<PreparedKey>();
-            PGJWT_TRY(import_jwk(m, prepared->key));
+            PGJWT_TRY(import_jwk(members.front(), prepared->key));
             set.keys.push_back(std::move(prepared));
         }
     } else if (looks_like_pem(material)) {
@@ -126,35 +149,20 @@ Status parse_set(Algorithm alg, std::string_view material, KeyPurpose purpose, K
             "key is neither PEM nor a JSON Web Key",
             std::string(algorithm_name(alg)) + " needs a PEM block, a JWK or a JWK set.");
     }
-    if (set.is_set) {
-        bool has_oct = false, has_asymmetric = false;
-        std::vector<std::string_view> kids;
-        for (const auto &k : set.keys) {
-            (k->key.type == KeyType::oct ? has_oct : has_asymmetric) = true;
-            if (k->key.has_kid) kids.push_back(k->key.kid);
-        }
-        if (has_oct && has_asymmetric)
-            return Status::InvalidArgument(
-                "JWK set mixes symmetric and asymmetric keys",
-                "A set with both oct and public keys invites key confusion; use separate sets.");
-        std::sort(kids.begin(), kids.end());
-        auto dup = std::adjacent_find(kids.begin(), kids.end());
-        if (dup != kids.end())
-            return Status::InvalidArgument("JWK set has duplicate kid \"" + excerpt(*dup) + "\"");
-    }
     for (auto &k : set.keys) {
         if (cancel_requested()) return cancelled();
-        PGJWT_TRY(prepare(alg, purpose, *k));
+        // A skipped key has no key to prepare: it stays unusable.
+        if (k->unusable.ok()) PGJWT_TRY(prepare(alg, purpose, *k));
     }
     bool any =
         std::any_of(set.keys.begin(), set.keys.end(), [](const auto &k) { return k->usable; });
-    if (!any) {
-        if (!set.is_set) return set.keys.front()->unusable;
-        return Status::InvalidArgument(
-            "no key in the JWK set fits algorithm " + std::string(algorithm_name(alg)),
-            set.keys.front()->unusable.detail);
-    }
-    return Status::Ok();
+    if (any) return Status::Ok();
+    if (!set.is_set) return set.keys.front()->unusable;
+    std::vector<std::string> reasons;
+    for (const auto &k : set.keys) reasons.push_back(k->unusable.detail);
+    return Status::InvalidArgument(
+        "no key in the JWK set fits algorithm " + std::string(algorithm_name(alg)),
+        sentences_detail(reasons));
 }
 
 }  // namespace
@@ -235,7 +243,9 @@ Status resolve_key_set(Algorithm alg, std::string_view material, KeyEncoding enc
         set->alg = alg;
         status = form == KeyForm::key_text ? parse_set(alg, material, purpose, *set)
                                            : prepare_secret(alg, material, form, *set);
-        if (status.ok()) {
+        if (status.ok() && !set->cacheable) {
+            out = std::move(set);  // used once: the next call imports it again
+        } else if (status.ok()) {
             size_t bytes =
                 set->keys.size() *
                 (algorithm_family(alg) == AlgorithmFamily::hmac ? kBytesPerHmacKey : kBytesPerKey);
@@ -251,14 +261,18 @@ Status resolve_key_set(Algorithm alg, std::string_view material, KeyEncoding enc
 Status select_keys(const KeySet &set, const JoseHeader &header, Candidates &out) {
     out.count = 0;
     if (set.is_set && header.has_kid) {
+        const PreparedKey *named = nullptr;
         for (const auto &k : set.keys) {
             if (!k->key.has_kid || k->key.kid != header.kid) continue;
-            if (!k->usable)
-                return Status::Rejected("the key named by the token's kid does not fit",
-                                        k->unusable.detail);
-            out.keys[out.count++] = k.get();
-            return Status::Ok();
+            if (k->usable) {
+                out.keys[out.count++] = k.get();
+                return Status::Ok();
+            }
+            if (named == nullptr) named = k.get();
         }
+        if (named != nullptr)
+            return Status::Rejected("the key named by the token's kid does not fit",
+                                    named->unusable.detail);
         return Status::Rejected("no key matches the token's kid");
     }
     for (const auto &k : set.keys) {

@@ -24,8 +24,9 @@ namespace pgjwt {
 
 struct PreparedKey {
     ImportedKey key;
+    std::string label;         // a key of a set: key_label (jwk_set.hpp)
     bool usable = false;       // fits the algorithm and purpose
-    Status unusable;           // why not, when !usable
+    Status unusable;           // why not, when !usable (in a set: the detail names the key)
     MacCtxPtr mac_ctx;         // HMAC: keyed with the secret for the algorithm
     PkeyCtxPtr ctx;            // RSA / ECDSA: initialised for the algorithm and purpose
     MdCtxPtr md_ctx;           // EdDSA: initialised with the key for the purpose
@@ -35,9 +36,11 @@ struct PreparedKey {
 
 struct KeySet {
     Algorithm alg = Algorithm::HS256;  // what the keys are prepared for
+    // A set's keys in its order, those skipped (jwk_set.hpp) included.
     std::vector<std::unique_ptr<PreparedKey>> keys;
     bool is_set = false;      // a JWK set: the token's kid selects
     bool raw_secret = false;  // an HMAC secret as the caller passed it (not a JWK)
+    bool cacheable = true;    // false: a key was skipped for a reason OpenSSL gave
 };
 
 // The most keys tried for a token without `kid` (DESIGN.md section 3).
@@ -51,12 +54,17 @@ Status check_key_binding(Algorithm alg, const ImportedKey &key, KeyPurpose purpo
 // Finds in the cache, or prepares and caches, the keys of `material` for
 // `alg`: with an HS* algorithm, binary material and text that is not a JSON
 // object are the secret itself (check_secret_text, check_secret_bytes);
-// otherwise the text is PEM, a JWK or a JWK set.
+// otherwise the text is PEM, a JWK, a JWK set or a certificate map. The keys
+// of a set that pg_jwt does not understand are skipped, and those that do
+// not fit `alg` are unusable (each key is bound to its family by its kty);
+// a set none of whose keys fits is refused, with the reason for each key.
 Status resolve_key_set(Algorithm alg, std::string_view material, KeyEncoding encoding,
                        KeyPurpose purpose, std::shared_ptr<const KeySet> &out);
 
-// The keys to try for a token: the one its kid names (a JWK set), else every
-// usable key, at most kMaxCandidateKeys. An unknown kid is the token's fault.
+// The keys to try for a token: the usable one its kid names (a JWK set;
+// keys of different types may share a kid), else every usable key, at most
+// kMaxCandidateKeys. An unknown kid is the token's fault, and so is a kid
+// that names only keys that are skipped or do not fit.
 struct Candidates {
     PreparedKey *keys[kMaxCandidateKeys];
     size_t count = 0;

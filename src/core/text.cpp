@@ -3,12 +3,9 @@
 #include <cstring>
 
 namespace pgjwt {
-namespace {
 
-// The length of the valid UTF-8 character at the start of `s` (1 to 4), or
-// 0 when its first byte does not start one (RFC 3629: no overlong forms, no
-// surrogates, nothing above U+10FFFF).
 size_t utf8_character_length(std::string_view s) {
+    if (s.empty()) return 0;
     auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
     unsigned char lead = byte(0);
     if (lead < 0x80) return 1;
@@ -32,6 +29,8 @@ size_t utf8_character_length(std::string_view s) {
         if ((byte(i) & 0xC0) != 0x80) return 0;
     return length;
 }
+
+namespace {
 
 // Calls sink(piece, is_escape) for each piece of the escaped form of `text`
 // (a run of characters copied as they are, or one escape), until sink

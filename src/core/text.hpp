@@ -35,6 +35,11 @@ size_t escape_into(std::string_view text, char *out, size_t size) noexcept;
 // that does not end inside a UTF-8 character.
 size_t utf8_prefix_length(std::string_view text, size_t max_bytes);
 
+// The length of the valid UTF-8 character at the start of `s` (1 to 4), or
+// 0 when `s` is empty or its first bytes do not form one (RFC 3629: no
+// overlong forms, no surrogates, nothing above U+10FFFF).
+size_t utf8_character_length(std::string_view s);
+
 // `text` without leading and trailing white space, including a UTF-8 byte
 // order mark at the start.
 std::string_view trim_space(std::string_view text);

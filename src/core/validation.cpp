@@ -8,10 +8,10 @@
 #include "issuer_cache.hpp"
 #include "issuer_validation.hpp"
 #include "jwk.hpp"
+#include "jwk_set.hpp"
 #include "key_import.hpp"
 #include "key_set.hpp"
 #include "limits.hpp"
-#include "lru_cache.hpp"
 #include "signature.hpp"
 #include "text.hpp"
 
@@ -22,59 +22,8 @@ Status reject(std::string message, std::string detail = {}) {
     return Status::Rejected(std::move(message), std::move(detail));
 }
 
-Algorithm algorithm_for_type(const ImportedKey &key) {
-    switch (key.type) {
-        case KeyType::oct:
-            return Algorithm::HS256;
-        case KeyType::rsa:
-            return Algorithm::RS256;
-        case KeyType::ec:
-            switch (key.curve) {
-                case Curve::p384:
-                    return Algorithm::ES384;
-                case Curve::p521:
-                    return Algorithm::ES512;
-                case Curve::secp256k1:
-                    return Algorithm::ES256K;
-                default:
-                    return Algorithm::ES256;
-            }
-        case KeyType::okp:
-            return Algorithm::EdDSA;
-    }
-    return Algorithm::HS256;
-}
-
 void add_unique(std::vector<Algorithm> &algs, Algorithm alg) {
     if (std::find(algs.begin(), algs.end(), alg) == algs.end()) algs.push_back(alg);
-}
-
-Status compute_default_algorithms(std::string_view material, std::vector<Algorithm> &out) {
-    if (looks_like_json_object(material)) {
-        std::vector<JwkMembers> members;
-        bool is_set = false;
-        PGJWT_TRY(parse_jwk_text(material, members, is_set));
-        for (const JwkMembers &m : members) {
-            if (m.has_alg) {
-                Algorithm alg;
-                PGJWT_TRY(algorithm_from_argument(m.alg, alg));
-                add_unique(out, alg);
-                continue;
-            }
-            ImportedKey key;
-            PGJWT_TRY(import_jwk(m, key));
-            add_unique(out, algorithm_for_type(key));
-        }
-        return Status::Ok();
-    }
-    if (looks_like_pem(material)) {
-        ImportedKey key;
-        PGJWT_TRY(import_pem(material, key));
-        add_unique(out, algorithm_for_type(key));
-        return Status::Ok();
-    }
-    out.push_back(Algorithm::HS256);
-    return Status::Ok();
 }
 
 // "JWT" and "application/JWT" name the same type (RFC 7515 section 4.1.9).
@@ -172,28 +121,85 @@ Status check_claims(const ValidatedToken &token, const ValidationPolicy &policy)
 // key argument reads them. A cache in front of the key cache, kept because
 // parsing an identity provider's set on every validation costs a tenth of
 // an RS256 validation (test/bench/README.md, "1.1.0: shortcuts measured").
+// Keys pg_jwt does not understand (an identity provider's encryption key)
+// are skipped, as in any set (jwk_set.hpp).
 struct SettingKeys {
     bool valid = false;
     SecretString text;  // the setting's value (meant to hold public keys only)
-    std::vector<JwkMembers> keys;
-    std::vector<SecretString> texts;  // jwk_text of each key
+    std::vector<SetKey> keys;
+    std::vector<SecretString> texts;  // jwk_text of each kept key
+    std::vector<std::string> labels;  // "<key_label> of pg_jwt.jwks"
 };
+
+Status invalid_setting(const Status &s) {
+    if (s.fault != Fault::invalid_argument) return s;  // too large, cancelled
+    return Status::InvalidArgument("invalid pg_jwt.jwks setting",
+                                   s.detail.empty() ? s.message : s.detail);
+}
+
+// A secret in a setting is refused outright, whatever else the key says.
+Status refuse_secrets(const std::vector<JwkMembers> &members, bool is_set) {
+    for (const JwkMembers &m : members)
+        if (m.kty == "oct")
+            return Status::InvalidArgument(
+                "pg_jwt.jwks must hold public keys only",
+                (is_set ? key_label(m) + " is an oct key (an HMAC secret). " : std::string()) +
+                    "Settings are readable by every role; keep HMAC secrets in jwt.keys.");
+    return Status::Ok();
+}
+
+// `cacheable` false: a key was skipped for a reason OpenSSL gave (read the
+// setting again next time).
+Status read_setting(std::string_view text, SettingKeys &setting, bool &cacheable) {
+    cacheable = true;
+    std::vector<JwkMembers> members;
+    bool is_set = false;
+    Status s = parse_jwk_text(text, members, is_set);
+    if (!s.ok()) return invalid_setting(s);
+    PGJWT_TRY(refuse_secrets(members, is_set));
+    if (is_set) {
+        s = import_set_keys(members, setting.keys);
+        if (!s.ok()) return invalid_setting(s);
+        cacheable = !any_uncertain(setting.keys);
+    } else {
+        // One JWK: used as it is, or refused.
+        SetKey &k = setting.keys.emplace_back();
+        k.jwk = std::move(members.front());
+        k.label = "the key";
+        s = check_understood(k.jwk);
+        if (s.ok()) s = import_jwk(k.jwk, k.key);
+        if (!s.ok() && s.fault == Fault::invalid_argument)
+            return Status::InvalidArgument("invalid pg_jwt.jwks setting",
+                                           "Its key cannot be used: " + s.message + "." +
+                                               (s.detail.empty() ? std::string() : " " + s.detail));
+        PGJWT_TRY(s);
+        k.kept = true;
+    }
+    bool any = false;
+    for (const SetKey &k : setting.keys) {
+        setting.texts.push_back(k.kept ? jwk_text(k.jwk) : SecretString());
+        setting.labels.push_back(k.label + " of pg_jwt.jwks");
+        any = any || k.kept;
+    }
+    if (!any)
+        return Status::InvalidArgument(
+            "invalid pg_jwt.jwks setting",
+            "No key in it is usable. " + sentences_detail(skipped_sentences(setting.keys)));
+    return Status::Ok();
+}
 
 Status configured_keys(std::string_view text, const SettingKeys *&out) {
     static SettingKeys setting;
     out = &setting;
     if (setting.valid && text == setting.text.view()) return Status::Ok();
     setting.valid = false;
+    setting.keys.clear();
     setting.texts.clear();
-    bool is_set = false;
-    Status s = parse_jwk_text(text, setting.keys, is_set);
-    if (!s.ok() && s.fault != Fault::invalid_argument) return s;  // too large, cancelled
-    if (!s.ok())
-        return Status::InvalidArgument("invalid pg_jwt.jwks setting",
-                                       s.detail.empty() ? s.message : s.detail);
-    for (const JwkMembers &m : setting.keys) setting.texts.push_back(jwk_text(m));
+    setting.labels.clear();
+    bool cacheable = true;
+    PGJWT_TRY(read_setting(text, setting, cacheable));
     setting.text = text;
-    setting.valid = true;
+    setting.valid = cacheable;
     return Status::Ok();
 }
 
@@ -203,25 +209,32 @@ Status need(ValidatedToken &out, KeyringRequest::Kind kind, std::string_view val
     return Status::Internal("keyring lookup needed");
 }
 
+// A key to try: its JWK text (a view into the keyring cache or the
+// setting's keys) and how messages name it.
+struct Candidate {
+    std::string_view jwk;
+    std::string label;
+};
+
 // The candidates: with a kid, the keyring key of that kid, else the
-// pg_jwt.jwks key of that kid; without, the newest usable keyring keys of
-// `alg`, then the setting's keys for it (the keyring's kids take
-// precedence), at most kMaxCandidateKeys in all: their JWK texts, views
-// into the keyring cache or the setting's keys.
+// pg_jwt.jwks keys of that kid (keys of different types may share one);
+// without, the newest usable keyring keys of `alg`, then the setting's keys
+// for it (the keyring's kids take precedence), at most kMaxCandidateKeys in
+// all.
 Status keyring_candidates(Algorithm alg, const JoseHeader &header, const ValidationKeys &keys,
-                          double now, std::vector<std::string_view> &jwks, ValidatedToken &out) {
+                          double now, std::vector<Candidate> &candidates, ValidatedToken &out) {
     static const SettingKeys no_setting;
     const SettingKeys *setting = &no_setting;
     if (!keys.configured_jwks.empty()) PGJWT_TRY(configured_keys(keys.configured_jwks, setting));
-    const std::vector<JwkMembers> &configured = setting->keys;
-    for (const JwkMembers &m : configured)
-        if (m.kty == "oct")
-            return Status::InvalidArgument("pg_jwt.jwks must hold public keys only",
-                                           "Settings are readable by every role; keep HMAC "
-                                           "secrets in jwt.keys.");
+    const std::vector<SetKey> &configured = setting->keys;
     const std::string_view name = algorithm_name(alg);
     const bool hmac = algorithm_family(alg) == AlgorithmFamily::hmac;
-    auto setting_fits = [&](const JwkMembers &m) { return !hmac && (!m.has_alg || m.alg == name); };
+    auto setting_fits = [&](const SetKey &k) {
+        return k.kept && !hmac && (!k.jwk.has_alg || k.jwk.alg == name);
+    };
+    auto add_setting_key = [&](size_t i) {
+        candidates.push_back({setting->texts[i].view(), setting->labels[i]});
+    };
     if (header.has_kid) {
         if (keys.keyring != nullptr) {
             const KeyringCache::KidEntry *entry = keys.keyring->find_kid(header.kid);
@@ -229,17 +242,24 @@ Status keyring_candidates(Algorithm alg, const JoseHeader &header, const Validat
             if (entry->found && entry->record.algorithm == name) {
                 // Inactive, not valid yet or expired: as if absent.
                 if (entry->record.usable_at(now)) {
-                    jwks.push_back(entry->record.jwk.view());
+                    candidates.push_back({entry->record.jwk.view(),
+                                          "key \"" + excerpt(header.kid, 32) + "\" of jwt.keys"});
                     return Status::Ok();
                 }
             }
         }
+        const SetKey *skipped = nullptr;
         for (size_t i = 0; i < configured.size(); i++) {
-            const JwkMembers &m = configured[i];
-            if (!setting_fits(m) || !m.has_kid || m.kid != header.kid) continue;
-            jwks.push_back(setting->texts[i].view());
-            return Status::Ok();
+            const SetKey &k = configured[i];
+            if (!k.jwk.has_kid || k.jwk.kid != header.kid) continue;
+            if (setting_fits(k))
+                add_setting_key(i);
+            else if (!k.kept && skipped == nullptr)
+                skipped = &k;
         }
+        if (!candidates.empty()) return Status::Ok();
+        if (skipped != nullptr)
+            return reject("the key named by the token's kid does not fit", skipped->skipped.detail);
         return reject("no key matches the token's kid");
     }
     std::vector<std::string_view> kids;
@@ -248,19 +268,19 @@ Status keyring_candidates(Algorithm alg, const JoseHeader &header, const Validat
         if (newest == nullptr) return need(out, KeyringRequest::Kind::candidates, name);
         for (const KeyringRecord &r : *newest) {
             if (!r.usable_at(now) || r.algorithm != name) continue;
-            jwks.push_back(r.jwk.view());
+            candidates.push_back({r.jwk.view(), "key \"" + excerpt(r.kid, 32) + "\" of jwt.keys"});
             kids.push_back(r.kid);
-            if (jwks.size() == kMaxCandidateKeys) return Status::Ok();
+            if (candidates.size() == kMaxCandidateKeys) return Status::Ok();
         }
     }
     for (size_t i = 0; i < configured.size(); i++) {
-        const JwkMembers &m = configured[i];
-        if (!setting_fits(m)) continue;
-        if (m.has_kid && std::find(kids.begin(), kids.end(), m.kid) != kids.end()) continue;
-        jwks.push_back(setting->texts[i].view());
-        if (jwks.size() == kMaxCandidateKeys) break;
+        const SetKey &k = configured[i];
+        if (!setting_fits(k)) continue;
+        if (k.jwk.has_kid && std::find(kids.begin(), kids.end(), k.jwk.kid) != kids.end()) continue;
+        add_setting_key(i);
+        if (candidates.size() == kMaxCandidateKeys) break;
     }
-    if (jwks.empty())
+    if (candidates.empty())
         return reject("no key for the token's algorithm",
                       "No configured key is for " + std::string(name) + ".");
     return Status::Ok();
@@ -301,17 +321,19 @@ Status find_issuer(std::string_view token, const ValidationKeys &keys,
 
 // Verifies the token with the first candidate whose signature holds. A
 // candidate that does not fit the algorithm is skipped (RFC 7517 section 5).
-Status verify_with_candidates(Algorithm alg, const std::vector<std::string_view> &jwks,
+Status verify_with_candidates(Algorithm alg, const std::vector<Candidate> &candidates,
                               const ValidatedToken &token, size_t &verified) {
-    Status last, unusable;
+    Status last;
+    std::string unusable;
     bool tried = false;
-    for (size_t i = 0; i < jwks.size(); i++) {
+    for (size_t i = 0; i < candidates.size(); i++) {
+        const Candidate &c = candidates[i];
         verified = i;
         Key key;
-        Status s = resolve_key(alg, jwks[i], KeyEncoding::text, key);
+        Status s = resolve_key(alg, c.jwk, KeyEncoding::text, key);
         if (!s.ok()) {
             if (s.fault != Fault::invalid_argument) return s;
-            if (unusable.ok()) unusable = std::move(s);
+            if (unusable.empty()) unusable = unfit_sentence(c.label, algorithm_name(alg), s);
             continue;
         }
         tried = true;
@@ -321,7 +343,7 @@ Status verify_with_candidates(Algorithm alg, const std::vector<std::string_view>
     }
     if (tried) return last;
     if (token.jws.header.has_kid)
-        return reject("the key named by the token's kid does not fit", unusable.detail);
+        return reject("the key named by the token's kid does not fit", unusable);
     return reject("no key for the token's algorithm",
                   "No configured key fits " + std::string(algorithm_name(alg)) + ".");
 }
@@ -345,26 +367,6 @@ std::string iso8601_utc(double seconds) {
         if (f != ".") s += f;
     }
     return s + "Z";
-}
-
-Status default_algorithms(std::string_view material, KeyEncoding encoding,
-                          std::vector<Algorithm> &out) {
-    out.clear();
-    if (encoding == KeyEncoding::binary) {
-        out.push_back(Algorithm::HS256);
-        return Status::Ok();
-    }
-    // Before the cache copies it.
-    PGJWT_TRY(check_key_size(material));
-    // Importing a PEM to learn its type is slow; remember the answer per key.
-    static LruCache<std::vector<Algorithm>> cache(128, 1024 * 1024);
-    if (auto *hit = cache.find(material)) {
-        out = *hit;
-        return Status::Ok();
-    }
-    PGJWT_TRY(compute_default_algorithms(material, out));
-    cache.insert(material, out, out.size() * sizeof(Algorithm));
-    return Status::Ok();
 }
 
 Status jwt_validate(std::string_view token, const ValidationKeys &keys,
@@ -408,12 +410,12 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
                 }
             }
             if (!keys.configured_jwks.empty()) {
+                // Its own messages first (a secret in it, no usable key).
+                const SettingKeys *setting = nullptr;
+                PGJWT_TRY(configured_keys(keys.configured_jwks, setting));
                 std::vector<Algorithm> configured;
                 Status s = default_algorithms(keys.configured_jwks, KeyEncoding::text, configured);
-                if (!s.ok() && s.fault != Fault::invalid_argument) return s;
-                if (!s.ok())
-                    return Status::InvalidArgument("invalid pg_jwt.jwks setting",
-                                                   s.detail.empty() ? s.message : s.detail);
+                if (!s.ok()) return invalid_setting(s);
                 for (Algorithm a : configured)
                     if (algorithm_family(a) != AlgorithmFamily::hmac) add_unique(allowed, a);
             }
@@ -472,14 +474,19 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
                           "The key given does not fit " + std::string(algorithm_name(alg)) + ".");
         PGJWT_TRY(jws_verify(out.jws, alg, resolved[index]));
     } else {
-        std::vector<std::string_view> jwks, kids;
-        if (issuer != nullptr)
+        std::vector<Candidate> candidates;
+        std::vector<std::string_view> kids;
+        if (issuer != nullptr) {
+            std::vector<std::string_view> jwks;
             PGJWT_TRY(issuer_candidates(out.claims.iss.value, *issuer, alg, header, jwks, kids,
                                         out.wants_issuer_refresh));
-        else
-            PGJWT_TRY(keyring_candidates(alg, header, keys, policy.now, jwks, out));
+            for (size_t i = 0; i < jwks.size(); i++)
+                candidates.push_back({jwks[i], "the issuer's key \"" + std::string(kids[i]) + "\""});
+        } else {
+            PGJWT_TRY(keyring_candidates(alg, header, keys, policy.now, candidates, out));
+        }
         size_t verified = 0;
-        PGJWT_TRY(verify_with_candidates(alg, jwks, out, verified));
+        PGJWT_TRY(verify_with_candidates(alg, candidates, out, verified));
         if (issuer != nullptr) out.issuer_kid.assign(kids[verified]);
     }
     if (issuer != nullptr) {

@@ -15,6 +15,7 @@
 #include "claims.hpp"
 #include "jws.hpp"
 #include "key.hpp"
+#include "key_algorithms.hpp"
 #include "keyring.hpp"
 #include "status.hpp"
 
@@ -96,12 +97,6 @@ struct ValidatedToken {
 // pg_jwt.jwks keys for it. Keys are usable while active, from not_before and until expires_at.
 Status jwt_validate(std::string_view token, const ValidationKeys &keys,
                     const ValidationPolicy &policy, ValidatedToken &out);
-
-// The algorithms a key is for when the caller names none: a JWK's "alg",
-// else by key type (oct HS256, RSA RS256, EC by curve, OKP EdDSA); a raw
-// secret is HS256; a JWK set gives the union over its keys.
-Status default_algorithms(std::string_view material, KeyEncoding encoding,
-                          std::vector<Algorithm> &out);
 
 // "2026-01-01T00:00:00Z" (fractions of a second kept when present).
 std::string iso8601_utc(double seconds);

@@ -1,14 +1,18 @@
 // jwt.authenticate(token): validate with the configured keys and policy
 // only, keep the verified claims for this transaction where plain SQL cannot
 // change them, mirror them into request.jwt.claims (as PostgREST does), and
-// switch to the role the token names (pg_jwt.role_claim_key) or, for no
-// token, to pg_jwt.anon_role.
+// switch to the role the token names (pg_jwt.role_claim_key, a PostgREST 16
+// JSONPath) or, for no token, to pg_jwt.anon_role.
 #include "pg/validation_call.hpp"
 
 #include "pg/settings.hpp"
 
+#include "core/json_path.hpp"
+
 extern "C" {
+#include "access/xact.h"
 #include "miscadmin.h"
+#include "nodes/params.h"
 #include "utils/acl.h"
 #include "utils/guc.h"
 }
@@ -42,77 +46,83 @@ void mirror_request_claims(const char *claims) {
     set_local("request.jwt.claims", claims, PGC_USERSET);
 }
 
+// What authenticate sets lasts until the end of the transaction (as SET
+// LOCAL does). Called directly by a statement outside a transaction block,
+// that transaction is the statement itself, and nothing it set reaches the
+// next statement: warn as PostgreSQL warns for SET LOCAL there
+// (WarnNoTransactionBlock: 25P01, "... can only be used in transaction
+// blocks"), with the statement hidden from the log (it holds the token).
+// Like SET LOCAL, a call from inside a function does not warn: that is the
+// supported single-statement form, a function that authenticates and then
+// queries. A function call has no isTopLevel of its own; a call made by a
+// function runs under that function's error context callback (PL/pgSQL,
+// SQL functions, DO blocks), one made by the client's statement under none
+// but the one PostgreSQL sets around an extended-protocol Execute
+// (ParamsErrorCallback, also without parameters). A SQL function that
+// PostgreSQL inlines is part of the statement that calls it.
+bool called_by_a_function() {
+    for (ErrorContextCallback *c = error_context_stack; c != nullptr; c = c->previous)
+        if (c->callback != ParamsErrorCallback) return true;
+    return false;
+}
+
+void warn_outside_transaction_block() {
+    if (IsTransactionBlock() || IsSubTransaction() || called_by_a_function()) return;
+    ereport(WARNING,
+            (errcode(ERRCODE_NO_ACTIVE_SQL_TRANSACTION),
+             errmsg("jwt.authenticate() can only be used in transaction blocks"),
+             errdetail("Outside a transaction block, the claims and the role it sets last only "
+                       "until the end of this statement."),
+             errhint("Call it after BEGIN, or from a function that goes on to run the queries in "
+                     "the same statement."),
+             errhidestmt(true), errhidecontext(true)));
+}
+
 [[noreturn]] void refuse(const char *message, const char *detail) {
     ereport(ERROR, (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION), errmsg("%s", message),
                     detail ? errdetail("%s", detail) : 0, errhidestmt(true), errhidecontext(true)));
     pg_unreachable();
 }
 
-// PostgREST's role claim syntax: .name, ."quoted name", [index], chained.
-List *parse_role_path(const char *spec) {
-    List *path = NIL;
-    const char *p = spec;
-    while (*p) {
-        if (*p == '.') {
-            p++;
-            if (*p == '"') {
-                const char *end = strchr(p + 1, '"');
-                if (end == nullptr) break;
-                path = lappend(path, pnstrdup(p + 1, end - p - 1));
-                p = end + 1;
-            } else {
-                size_t n = strcspn(p, ".[");
-                if (n == 0) break;
-                path = lappend(path, pnstrdup(p, n));
-                p += n;
-            }
-        } else if (*p == '[') {
-            const char *end = strchr(p, ']');
-            if (end == nullptr) break;
-            path = lappend(path, pnstrdup(p + 1, end - p - 1));
-            p = end + 1;
-        } else {
-            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                            errmsg("invalid pg_jwt.role_claim_key \"%s\"", text_for_message(spec)),
-                            errhint("Use PostgREST's syntax, e.g. .role or .app.roles[0].")));
-        }
-    }
-    if (*p != '\0')
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("invalid pg_jwt.role_claim_key \"%s\"", text_for_message(spec))));
-    return path;
-}
-
-// The role named at the configured path of the claims; nullptr when there
-// is nothing there or JSON null (the token names no role). Anything else that
-// is not a string is refused: a number, a boolean, an array or an object is
-// no role name, and taking its text for one would be a type confusion.
-char *role_from_claims(Datum claims) {
+// The role named at pg_jwt.role_claim_key in the claims (PostgREST 16's
+// JSONPath, read and evaluated by the core: core/json_path.hpp); nullptr
+// when the path selects nothing or JSON null (the token names no role).
+// Anything else that is not a string is refused: a number, a boolean, an
+// array or an object is no role name, and taking its text for one would be
+// a type confusion. The setting is read on every call (a few microseconds),
+// so a wrong path is reported here, with the character where it goes wrong,
+// and fails closed: a check at SET time would let a wrong value stored in a
+// configuration file or by ALTER ROLE fall back to the default at login.
+char *role_from_claims(const char *claims) {
     const char *spec = nonempty_setting(setting_role_claim_key);
     if (spec == nullptr) return nullptr;
-    List *path = parse_role_path(spec);
-    if (path == NIL) return nullptr;
-    Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * list_length(path)));
-    int i = 0;
-    ListCell *cell;
-    foreach (cell, path) elems[i++] = CStringGetTextDatum(static_cast<char *>(lfirst(cell)));
-    ArrayType *array = construct_array(elems, i, TEXTOID, -1, false, TYPALIGN_INT);
-    LOCAL_FCINFO(call, 2);
-    InitFunctionCallInfoData(*call, nullptr, 2, InvalidOid, nullptr, nullptr);
-    call->args[0].value = claims;
-    call->args[0].isnull = false;
-    call->args[1].value = PointerGetDatum(array);
-    call->args[1].isnull = false;
-    Datum found = jsonb_extract_path(call);
-    if (call->isnull) return nullptr;
-    Jsonb *value = DatumGetJsonbP(found);
-    JsonbValue scalar;
-    if (JsonbExtractScalar(&value->root, &scalar)) {
-        if (scalar.type == jbvNull) return nullptr;
-        if (scalar.type == jbvString) return pnstrdup(scalar.val.string.val, scalar.val.string.len);
+    char *role = nullptr;
+    bool not_a_string = false;
+    ErrorReport report;
+    bool ok = run_core(
+        [&]() -> Status {
+            JsonPath path;
+            PGJWT_TRY(parse_role_claim_key(spec, path));
+            RoleClaim found;
+            PGJWT_TRY(select_role_claim(path, json_input(std::string_view(claims)), found));
+            if (found.kind == RoleClaim::Kind::not_a_string) not_a_string = true;
+            if (found.kind != RoleClaim::Kind::string) return Status::Ok();
+            role = copy_to_cstring(found.role);
+            return role != nullptr ? Status::Ok() : copy_failure_status();
+        },
+        report);
+    if (!ok) {
+        if (report.fault != Fault::invalid_argument) raise_core_error(report);
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s", report.message),
+                        errdetail("%s", report.detail),
+                        errhint("Write an RFC 9535 JSONPath such as $.role or $.app.roles[0], as "
+                                "PostgREST 16 does, or the older form .role."),
+                        errhidestmt(true), errhidecontext(true)));
     }
-    refuse("token role is not a string",
-           "The claim at pg_jwt.role_claim_key must be a JSON string or null.");
+    if (not_a_string)
+        refuse("token role is not a string",
+               "The claim at pg_jwt.role_claim_key must be a JSON string or null.");
+    return role;
 }
 
 void switch_role(const char *role) {
@@ -134,6 +144,7 @@ extern "C" Datum pg_jwt_authenticate(PG_FUNCTION_ARGS) {
         set_local("pg_jwt.claims", "{}", PGC_SUSET);
         mirror_request_claims("{}");
         switch_role(anon);
+        warn_outside_transaction_block();
         PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
     }
     ValidationArguments args;
@@ -146,10 +157,11 @@ extern "C" Datum pg_jwt_authenticate(PG_FUNCTION_ARGS) {
     Datum result = DirectFunctionCall1(jsonb_in, CStringGetDatum(claims));
     set_local("pg_jwt.claims", claims, PGC_SUSET);
     mirror_request_claims(claims);
-    char *role = role_from_claims(result);
+    char *role = role_from_claims(claims);
     if (role != nullptr)
         switch_role(role);
     else if (anon != nullptr)
         switch_role(anon);
+    warn_outside_transaction_block();
     PG_RETURN_DATUM(result);
 }

@@ -98,5 +98,5 @@ extern "C" Datum pg_jwt_invalidate_cache(PG_FUNCTION_ARGS) {
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("pg_jwt_invalidate_cache must be fired AFTER the change")));
     CacheInvalidateRelcache(trigger->tg_relation);
-    return PointerGetDatum(nullptr);
+    return (Datum)0;  // NULL (PointerGetDatum(nullptr) does not compile on 19)
 }

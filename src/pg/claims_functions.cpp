@@ -2,17 +2,23 @@
 // of the current request, for row-level security policies. Source, in order:
 // the claims jwt.authenticate verified in this transaction (pg_jwt.claims);
 // else, when pg_jwt.trust_request_claims is on, request.jwt.claims as
-// PostgREST sets it, and for jwt.claim(name) the legacy
-// request.jwt.claim.<name> settings, each only when set in the current
-// transaction (request_claims.cpp); else none (NULL).
+// PostgREST sets it; else the per-claim settings: for jwt.claim(name) and
+// jwt.claim_uuid(name) the legacy request.jwt.claim.<name> (with
+// pg_jwt.trust_request_claims) and then PostGraphile's jwt.claims.<name>
+// (with pg_jwt.trust_postgraphile_claims), read directly; for jwt.claims()
+// and jwt.claim(path) an object assembled from the jwt.claims.* settings,
+// each value a JSON string (PostGraphile passes text: types are lost).
+// Each setting counts only when set in the current transaction
+// (request_claims.cpp); else none (NULL).
 //
 // O(1) per row: the parsed claims and the last answer are kept in fn_extra
 // and reused while their source is unchanged. pg_jwt.claims is pg_jwt's own
-// setting: its assign hook bumps claims_generation. request.jwt.claims is
-// not: the current value is compared with the copy that was parsed, byte for
-// byte. Its pointer or length alone proves nothing: PostgreSQL frees the old
-// string when the value changes or the transaction ends, and the next value
-// of the same length (the next user's claims) may get the same address.
+// setting: its assign hook bumps claims_generation. request.jwt.claims and
+// jwt.claims.* are not: the current values are compared with the copy that
+// was parsed, byte for byte. A pointer or a length alone proves nothing:
+// PostgreSQL frees the old string when the value changes or the transaction
+// ends, and the next value of the same length (the next user's claims) may
+// get the same address.
 // Plain PostgreSQL code, no C++ core: nothing here can throw.
 #include "pg/postgres_headers.hpp"
 
@@ -24,6 +30,7 @@
 extern "C" {
 #include "utils/array.h"
 #include "utils/datum.h"
+#include "utils/json.h"
 #include "utils/uuid.h"
 }
 
@@ -37,12 +44,15 @@ PG_FUNCTION_INFO_V1(pg_jwt_claim_uuid);
 namespace pgjwt::pg {
 namespace {
 
-enum class Source : uint8 { none, authenticated, request };
+enum class Source : uint8 { none, authenticated, request, postgraphile };
 
 struct ClaimsCache {
     Source source;
     uint64 generation;    // of pg_jwt.claims, for Source::authenticated
-    char *request_text;   // the request.jwt.claims parsed, for Source::request
+    char *request_text;   // the request.jwt.claims parsed, for Source::request; for
+                          // Source::postgraphile, the jwt.claims.* settings parsed as
+                          // name\0value\0 pairs
+    size_t request_size;  // the bytes of request_text
     Jsonb *claims;        // nullptr: no claims
     struct varlena *key;  // the name or path of the last answer
     Datum answer;
@@ -72,7 +82,57 @@ void parse_into(FunctionCallInfo fcinfo, ClaimsCache *cache, const char *text) {
     memcpy(cache->claims, parsed, VARSIZE(parsed));
 }
 
-ClaimsCache *cache_for(FunctionCallInfo fcinfo) {
+// Compares the trusted jwt.claims.* settings, one by one, with the pairs
+// cached (for_each_trusted_postgraphile_claim's visitor).
+struct PairsComparison {
+    const char *pairs;
+    size_t size;
+    size_t offset;
+    bool same;
+};
+
+bool compare_pair(const char *name, const char *value, void *arg) {
+    auto *c = static_cast<PairsComparison *>(arg);
+    size_t name_size = strlen(name) + 1;
+    size_t value_size = strlen(value) + 1;
+    if (name_size + value_size > c->size - c->offset ||
+        memcmp(c->pairs + c->offset, name, name_size) != 0 ||
+        memcmp(c->pairs + c->offset + name_size, value, value_size) != 0) {
+        c->same = false;
+        return false;
+    }
+    c->offset += name_size + value_size;
+    return true;
+}
+
+bool postgraphile_unchanged(const ClaimsCache *cache) {
+    PairsComparison c{cache->request_text, cache->request_size, 0, true};
+    for_each_trusted_postgraphile_claim(compare_pair, &c);
+    return c.same && c.offset == c.size;
+}
+
+// The trusted jwt.claims.* settings as name\0value\0 pairs and as a JSON
+// object of strings.
+struct Assembly {
+    StringInfoData pairs;
+    StringInfoData json;
+    int count;
+};
+
+bool assemble_pair(const char *name, const char *value, void *arg) {
+    auto *a = static_cast<Assembly *>(arg);
+    appendBinaryStringInfo(&a->pairs, name, static_cast<int>(strlen(name)) + 1);
+    appendBinaryStringInfo(&a->pairs, value, static_cast<int>(strlen(value)) + 1);
+    appendStringInfoChar(&a->json, a->count++ == 0 ? '{' : ',');
+    escape_json(&a->json, name);
+    appendStringInfoChar(&a->json, ':');
+    escape_json(&a->json, value);
+    return true;
+}
+
+// `assemble`: also build claims from the jwt.claims.* settings (for
+// jwt.claims() and jwt.claim(path); jwt.claim(name) reads its one setting).
+ClaimsCache *cache_for(FunctionCallInfo fcinfo, bool assemble = false) {
     auto *cache = static_cast<ClaimsCache *>(fcinfo->flinfo->fn_extra);
     if (cache == nullptr) {
         cache = static_cast<ClaimsCache *>(
@@ -90,15 +150,37 @@ ClaimsCache *cache_for(FunctionCallInfo fcinfo) {
         return cache;
     }
     const char *request = trusted_request_claims();
-    if (request == nullptr) {
-        if (cache->source != Source::none) forget(cache);
+    if (request != nullptr) {
+        if (cache->source == Source::request && strcmp(cache->request_text, request) == 0)
+            return cache;
+        forget(cache);
+        parse_into(fcinfo, cache, request);
+        cache->request_text = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, request);
+        cache->source = Source::request;
         return cache;
     }
-    if (cache->source == Source::request && strcmp(cache->request_text, request) == 0) return cache;
-    forget(cache);
-    parse_into(fcinfo, cache, request);
-    cache->request_text = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, request);
-    cache->source = Source::request;
+    if (assemble && setting_trust_postgraphile_claims) {
+        if (cache->source == Source::postgraphile && postgraphile_unchanged(cache)) return cache;
+        forget(cache);
+        Assembly a;
+        initStringInfo(&a.pairs);
+        initStringInfo(&a.json);
+        a.count = 0;
+        for_each_trusted_postgraphile_claim(assemble_pair, &a);
+        if (a.count > 0) {
+            appendStringInfoChar(&a.json, '}');
+            parse_into(fcinfo, cache, a.json.data);
+            cache->request_text = static_cast<char *>(
+                MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, static_cast<Size>(a.pairs.len)));
+            memcpy(cache->request_text, a.pairs.data, static_cast<size_t>(a.pairs.len));
+            cache->request_size = static_cast<size_t>(a.pairs.len);
+            cache->source = Source::postgraphile;
+        }
+        pfree(a.pairs.data);
+        pfree(a.json.data);
+        return cache;
+    }
+    if (cache->source != Source::none) forget(cache);
     return cache;
 }
 
@@ -193,9 +275,12 @@ bool parse_uuid(const char *s, int len, pg_uuid_t &uuid) {
     return byte == UUID_LEN;
 }
 
-// The legacy per-claim setting request.jwt.claim.<name>, when trusted.
+// A per-claim setting, when trusted: the legacy request.jwt.claim.<name>
+// (PostgREST), else jwt.claims.<name> (PostGraphile v4).
 bool legacy_claim(const text *name, Datum &out) {
     const char *value = trusted_legacy_claim(VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name));
+    if (value == nullptr)
+        value = trusted_postgraphile_claim(VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name));
     if (value == nullptr) return false;
     out = CStringGetTextDatum(value);
     return true;
@@ -207,7 +292,7 @@ bool legacy_claim(const text *name, Datum &out) {
 using namespace pgjwt::pg;
 
 extern "C" Datum pg_jwt_claims(PG_FUNCTION_ARGS) {
-    ClaimsCache *cache = cache_for(fcinfo);
+    ClaimsCache *cache = cache_for(fcinfo, true);
     if (cache->claims == nullptr) PG_RETURN_NULL();
     PG_RETURN_JSONB_P(cache->claims);
 }
@@ -227,7 +312,7 @@ extern "C" Datum pg_jwt_claim_name(PG_FUNCTION_ARGS) {
                                          VARSIZE_ANY_EXHDR(name), &v) != nullptr)
             found = value_as_text(&v, answer);
     } else {
-        // Not cached: the legacy settings have no hook to say they changed.
+        // Not cached: the per-claim settings have no hook to say they changed.
         found = legacy_claim(name, answer);
         if (!found) PG_RETURN_NULL();
         return answer;
@@ -239,7 +324,7 @@ extern "C" Datum pg_jwt_claim_name(PG_FUNCTION_ARGS) {
 
 extern "C" Datum pg_jwt_claim_path(PG_FUNCTION_ARGS) {
     ArrayType *path = PG_GETARG_ARRAYTYPE_P(0);
-    ClaimsCache *cache = cache_for(fcinfo);
+    ClaimsCache *cache = cache_for(fcinfo, true);
     auto *key = reinterpret_cast<struct varlena *>(path);
     if (same_key(cache, key)) {
         if (cache->answer_null) PG_RETURN_NULL();
@@ -305,7 +390,7 @@ extern "C" Datum pg_jwt_claim_uuid(PG_FUNCTION_ARGS) {
     }
     auto *uuid = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
     bool found = s != nullptr && parse_uuid(s, len, *uuid);
-    if (from_legacy) {  // not cached: the legacy settings have no hook
+    if (from_legacy) {  // not cached: the per-claim settings have no hook
         if (!found) PG_RETURN_NULL();
         PG_RETURN_UUID_P(uuid);
     }

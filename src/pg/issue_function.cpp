@@ -24,6 +24,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/array.h"
+#include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/memutils.h"
 }
@@ -32,6 +33,7 @@ using namespace pgjwt::pg;
 
 extern "C" {
 PG_FUNCTION_INFO_V1(pg_jwt_issue);
+PG_FUNCTION_INFO_V1(pg_jwt_issue_may_sign);
 }
 
 namespace {
@@ -65,24 +67,34 @@ bool may_sign(Oid user, Datum signers, bool signers_null) {
 
 // The active keys with a private half that are valid at `now` (the one named
 // `kid`, when given), newest first: by not_before, then created_at, then kid.
-const char *const kSigningKeysQuery =
-    "SELECT k.kid, k.algorithm, k.private_jwk, k.signers FROM jwt.keys AS k "
-    "WHERE k.private_jwk IS NOT NULL AND k.active "
-    "AND ($1 IS NULL OR k.kid OPERATOR(pg_catalog.=) $1) "
-    "AND k.not_before OPERATOR(pg_catalog.<=) $2 "
-    "AND (k.expires_at IS NULL OR k.expires_at OPERATOR(pg_catalog.>) $2) "
-    "ORDER BY k.not_before DESC, k.created_at DESC, k.kid";
+// Those that may not sign (may_sign false: imported to verify) are read too,
+// so that naming one is refused as such.
+#define PGJWT_SIGNING_KEYS_QUERY(may_sign)                                  \
+    "SELECT k.kid, k.algorithm, k.private_jwk, k.signers, " may_sign        \
+    " FROM jwt.keys AS k "                                                  \
+    "WHERE k.private_jwk IS NOT NULL AND k.active "                         \
+    "AND ($1 IS NULL OR k.kid OPERATOR(pg_catalog.=) $1) "                  \
+    "AND k.not_before OPERATOR(pg_catalog.<=) $2 "                          \
+    "AND (k.expires_at IS NULL OR k.expires_at OPERATOR(pg_catalog.>) $2) " \
+    "ORDER BY k.not_before DESC, k.created_at DESC, k.kid"
+// 1.2.0's keyring, with jwt.keys.may_sign.
+const char *const kSigningKeysQuery = PGJWT_SIGNING_KEYS_QUERY("k.may_sign");
+// 1.0.1 to 1.1.0: no may_sign column; every key with a private half signs.
+const char *const kSigningKeysQueryBefore120 = PGJWT_SIGNING_KEYS_QUERY("true");
+#undef PGJWT_SIGNING_KEYS_QUERY
 
-// Picks the key: the one named, or the newest that `caller` may sign with.
+// Picks the key: the one named, or the newest that may sign (may_sign) and
+// that `caller` may sign with (signers).
 // Reads jwt.keys as its owner (private_jwk is readable by no one else), with
 // search_path pinned to pg_catalog, pg_temp at a new GUC nest level and a
 // fresh latest snapshot; an error in between is undone by the abort.
-void choose_signing_key(Oid caller, const char *kid, TimestampTz now, SigningKey &out) {
+void choose_signing_key(const char *query, Oid caller, const char *kid, TimestampTz now,
+                        SigningKey &out) {
     MemoryContext caller_context = CurrentMemoryContext;
     OwnerScope owner;
     begin_as_extension_owner(&owner);
     Oid types[2] = {TEXTOID, TIMESTAMPTZOID};
-    SPIPlanPtr plan = SPI_prepare(kSigningKeysQuery, 2, types);
+    SPIPlanPtr plan = SPI_prepare(query, 2, types);
     if (plan == nullptr)
         elog(ERROR, "could not prepare the signing key query: %s",
              SPI_result_code_string(SPI_result));
@@ -93,11 +105,14 @@ void choose_signing_key(Oid caller, const char *kid, TimestampTz now, SigningKey
     if (rc != SPI_OK_SELECT) elog(ERROR, "could not read jwt.keys: %s", SPI_result_code_string(rc));
 
     uint64 found = SPI_processed;
+    uint64 signing = 0;  // of those found, the keys that may sign
     bool chosen = false;
     for (uint64 i = 0; i < found && !chosen; i++) {
         HeapTuple tuple = SPI_tuptable->vals[i];
         TupleDesc desc = SPI_tuptable->tupdesc;
         bool isnull;
+        if (!DatumGetBool(SPI_getbinval(tuple, desc, 5, &isnull))) continue;
+        signing++;
         Datum signers = SPI_getbinval(tuple, desc, 4, &isnull);
         if (!may_sign(caller, signers, isnull)) continue;
         MemoryContext spi_context = MemoryContextSwitchTo(caller_context);
@@ -112,6 +127,14 @@ void choose_signing_key(Oid caller, const char *kid, TimestampTz now, SigningKey
     if (kid != nullptr && found == 0)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("no active signing key with kid \"%s\"", text_for_message(kid))));
+    if (kid != nullptr && signing == 0)
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                 errmsg("key \"%s\" may only verify", text_for_message(kid)),
+                 errdetail("Its jwt.keys.may_sign is false: it was imported with jwt.add_key to "
+                           "verify tokens, not to sign them."),
+                 errhint("Name a key that may sign. To let this one sign, the extension owner "
+                         "runs UPDATE jwt.keys SET may_sign = true for it.")));
     if (kid != nullptr)
         ereport(ERROR,
                 (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -119,6 +142,13 @@ void choose_signing_key(Oid caller, const char *kid, TimestampTz now, SigningKey
                  errdetail("The key's signers (jwt.keys.signers) do not include a role whose "
                            "privileges role \"%s\" has.",
                            GetUserNameFromId(caller, false))));
+    if (signing == 0 && found > 0)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("no active signing key in jwt.keys"),
+                        errdetail("Every active key with a private half may only verify "
+                                  "(jwt.keys.may_sign is false)."),
+                        errhint("Create a signing key with jwt.generate_key(), or import one with "
+                                "jwt.add_key(..., may_sign => true).")));
     if (found == 0)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("no active signing key in jwt.keys"),
@@ -192,13 +222,15 @@ Jsonb *full_claims(Jsonb *claims, TimestampTz now, TimestampTz expires) {
 
 }  // namespace
 
-extern "C" Datum pg_jwt_issue(PG_FUNCTION_ARGS) {
+namespace {
+
+Datum issue(FunctionCallInfo fcinfo, const char *signing_keys_query) {
     const Interval *ttl = PG_ARGISNULL(1) ? nullptr : PG_GETARG_INTERVAL_P(1);
     check_ttl(ttl);
     const char *kid = PG_ARGISNULL(2) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(2));
     TimestampTz now = GetCurrentTransactionStartTimestamp();
     SigningKey key;
-    choose_signing_key(GetUserId(), kid, now, key);
+    choose_signing_key(signing_keys_query, GetUserId(), kid, now, key);
 
     // In the session's time zone, as now() + ttl in SQL.
     TimestampTz expires = DatumGetTimestampTz(DirectFunctionCall2(
@@ -215,4 +247,17 @@ extern "C" Datum pg_jwt_issue(PG_FUNCTION_ARGS) {
     KeyArgument key_argument;
     jsonb_key_argument(key.private_jwk, key.algorithm, key_argument);
     PG_RETURN_TEXT_P(sign_payload(payload, key_argument, nullptr));
+}
+
+}  // namespace
+
+// jwt.issue of 1.2.0: signs only with keys whose jwt.keys.may_sign is true.
+extern "C" Datum pg_jwt_issue_may_sign(PG_FUNCTION_ARGS) {
+    return issue(fcinfo, kSigningKeysQuery);
+}
+
+// jwt.issue of 1.0.1 to 1.1.0, kept for databases not yet updated to 1.2.0
+// (their jwt.keys has no may_sign): signs with any key with a private half.
+extern "C" Datum pg_jwt_issue(PG_FUNCTION_ARGS) {
+    return issue(fcinfo, kSigningKeysQueryBefore120);
 }

@@ -1,10 +1,12 @@
 #include "pg/key_argument.hpp"
 
 #include <cstring>
+#include <vector>
 
 #include "pg/boundary.hpp"
 
 #include "core/jwk.hpp"
+#include "core/key_algorithms.hpp"
 #include "core/limits.hpp"
 
 namespace pgjwt::pg {
@@ -70,13 +72,27 @@ void jsonb_key_argument(const Jsonb *key, const text *algorithm, KeyArgument &ou
     if (out.has_algorithm) out.algorithm = varlena_view(algorithm);
 }
 
-Status resolve_key_argument(const KeyArgument &arg, KeyPurpose purpose, Algorithm &alg, Key &key) {
+Status resolve_key_argument(const KeyArgument &arg, KeyPurpose purpose, std::string_view token,
+                            Algorithm &alg, Key &key) {
     if (arg.is_jwk && !looks_like_json_object(arg.material))
         return Status::InvalidArgument("invalid JSON Web Key",
                                        "A jsonb key must be a JWK or a JWK set object.");
-    PGJWT_TRY(algorithm_for_key(arg.algorithm, arg.has_algorithm, arg.material, alg));
-    return purpose == KeyPurpose::sign ? resolve_signing_key(alg, arg.material, arg.encoding, key)
-                                       : resolve_key(alg, arg.material, arg.encoding, key);
+    if (arg.has_algorithm) {
+        PGJWT_TRY(algorithm_from_argument(arg.algorithm, alg));
+        return purpose == KeyPurpose::sign
+                   ? resolve_signing_key(alg, arg.material, arg.encoding, key)
+                   : resolve_key(alg, arg.material, arg.encoding, key);
+    }
+    // Kept from call to call (a backend is one thread): no allocation a row.
+    static std::vector<Algorithm> algorithms;
+    PGJWT_TRY(algorithms_for_key({}, false, arg.material, algorithms));
+    if (purpose == KeyPurpose::sign) {
+        // A set cannot sign: resolve_signing_key says so for any of them.
+        alg = algorithms.front();
+        return resolve_signing_key(alg, arg.material, arg.encoding, key);
+    }
+    PGJWT_TRY(token_algorithm(token, algorithms, alg));
+    return resolve_key(alg, arg.material, arg.encoding, key);
 }
 
 }  // namespace pgjwt::pg

@@ -33,7 +33,10 @@ void read_key_argument(FunctionCallInfo fcinfo, int key_arg, int alg_arg, KeyArg
 // jwt.sign(payload, key jsonb, algorithm) reads them (PostgreSQL calls only).
 void jsonb_key_argument(const Jsonb *key, const text *algorithm, KeyArgument &out);
 
-// Inside run_core(): the algorithm (given, or the JWK's) and the key.
-Status resolve_key_argument(const KeyArgument &arg, KeyPurpose purpose, Algorithm &alg, Key &key);
+// Inside run_core(): the algorithm (given, or the JWK's) and the key. When
+// the keys of a set name several algorithms (and none is given), the one
+// `token` names, if it is one of them (verify; sign passes no token).
+Status resolve_key_argument(const KeyArgument &arg, KeyPurpose purpose, std::string_view token,
+                            Algorithm &alg, Key &key);
 
 }  // namespace pgjwt::pg

@@ -1,6 +1,7 @@
 // The C side of the keyring: jwt.thumbprint(jwk) and the internal helpers
 // behind jwt.generate_key and jwt.add_key, which return a key as the
-// (kid, public_jwk, private_jwk) row the jwt.keys table stores.
+// (kid, public_jwk, private_jwk) row the jwt.keys table stores (with its
+// algorithm, for the rows of a key set).
 #include "pg/boundary.hpp"
 
 #include <string>
@@ -11,6 +12,12 @@
 #include "core/key.hpp"
 #include "core/key_generation.hpp"
 #include "core/key_import.hpp"
+#include "core/keyring_import.hpp"
+#include "core/limits.hpp"
+
+extern "C" {
+#include "utils/tuplestore.h"  // not included by funcapi.h from PostgreSQL 19 on
+}
 
 using namespace pgjwt;
 using namespace pgjwt::pg;
@@ -19,6 +26,7 @@ extern "C" {
 PG_FUNCTION_INFO_V1(pg_jwt_thumbprint);
 PG_FUNCTION_INFO_V1(pg_jwt_generate_key_entry);
 PG_FUNCTION_INFO_V1(pg_jwt_import_key_entry);
+PG_FUNCTION_INFO_V1(pg_jwt_import_key_entries);
 }
 
 namespace {
@@ -123,4 +131,73 @@ extern "C" Datum pg_jwt_import_key_entry(PG_FUNCTION_ARGS) {
                            if (kid.empty() && key.has_kid) kid = key.kid;
                            return Status::Ok();
                        });
+}
+
+namespace {
+
+// The rows of a key set in palloc'd memory, with what was skipped.
+struct EntriesOut {
+    int count = 0;
+    EntryOut rows[kMaxKeySetKeys];
+    char *algorithms[kMaxKeySetKeys] = {};
+    int skipped_count = 0;
+    char *skipped_label[kMaxKeySetKeys] = {};
+    char *skipped_reason[kMaxKeySetKeys] = {};
+};
+static_assert(std::is_trivially_destructible_v<EntriesOut>);
+
+Status copy_entries(const KeyringImport &made, EntriesOut &out) {
+    if (made.rows.size() > kMaxKeySetKeys || made.skipped.size() > kMaxKeySetKeys)
+        return Status::Internal("a key set with more rows than keys");
+    for (const KeyringImport::Row &row : made.rows) {
+        PGJWT_TRY(copy_entry(row.entry, out.rows[out.count]));
+        out.algorithms[out.count] = copy_to_cstring(algorithm_name(row.alg));
+        if (!out.algorithms[out.count]) return copy_failure_status();
+        out.count++;
+    }
+    for (const auto &[label, reason] : made.skipped) {
+        out.skipped_label[out.skipped_count] = copy_to_cstring(label);
+        out.skipped_reason[out.skipped_count] = copy_to_cstring(reason);
+        if (!out.skipped_label[out.skipped_count] || !out.skipped_reason[out.skipped_count])
+            return copy_failure_status();
+        out.skipped_count++;
+    }
+    return Status::Ok();
+}
+
+}  // namespace
+
+// jwt._import_key_entries(key text, algorithm text, kid text): the keyring
+// rows (kid, algorithm, public_jwk, private_jwk) of a PEM key, a JWK, a
+// secret, or each usable key of a JWK set or certificate map; a NOTICE for
+// each key of a set that is not imported. A NULL algorithm: the keys' own.
+extern "C" Datum pg_jwt_import_key_entries(PG_FUNCTION_ARGS) {
+    InitMaterializedSRF(fcinfo, 0);
+    if (PG_ARGISNULL(0)) return (Datum)0;  // no key, no rows
+    auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+    std::string_view material = varlena_view(PG_GETARG_TEXT_PP(0));
+    bool has_algorithm = !PG_ARGISNULL(1);
+    std::string_view algorithm = optional_text(fcinfo, 1);
+    std::string_view kid = optional_text(fcinfo, 2);
+    auto *out = static_cast<EntriesOut *>(palloc0(sizeof(EntriesOut)));
+    run_core_or_raise([&]() -> Status {
+        KeyringImport made;
+        PGJWT_TRY(import_keyring_entries(material, has_algorithm, algorithm, kid, made));
+        return copy_entries(made, *out);
+    });
+    for (int i = 0; i < out->skipped_count; i++)
+        ereport(NOTICE,
+                (errmsg("skipped %s of the key set", out->skipped_label[i]),
+                 errdetail("%s", out->skipped_reason[i]), errhidestmt(true), errhidecontext(true)));
+    for (int i = 0; i < out->count; i++) {
+        const EntryOut &e = out->rows[i];
+        Datum values[4] = {CStringGetTextDatum(e.kid), CStringGetTextDatum(out->algorithms[i]), 0,
+                           0};
+        bool nulls[4] = {false, false, e.public_jwk == nullptr, e.private_jwk == nullptr};
+        if (e.public_jwk) values[2] = DirectFunctionCall1(jsonb_in, CStringGetDatum(e.public_jwk));
+        if (e.private_jwk)
+            values[3] = DirectFunctionCall1(jsonb_in, CStringGetDatum(e.private_jwk));
+        tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+    }
+    return (Datum)0;
 }

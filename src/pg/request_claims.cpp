@@ -1,4 +1,5 @@
-// The request claims of PostgREST, read from settings pg_jwt does not own.
+// The request claims of PostgREST, and of PostGraphile v4, read from
+// settings pg_jwt does not own.
 //
 // pg_jwt never defines request.jwt.claims or request.jwt.claim.<name>:
 // defined, `current_setting('request.jwt.claims', true)` would read '' rather
@@ -6,6 +7,10 @@
 // no other module defining the name could load next to pg_jwt. So there is
 // no assign hook to say the value changed: the claim accessors compare the
 // current value with their cached copy instead (claims_functions.cpp).
+//
+// PostGraphile v4 sets one jwt.claims.<name> setting per verified claim
+// (values as text), also with set_config(..., true): trusted the same way
+// when pg_jwt.trust_postgraphile_claims is on.
 //
 // A value is trusted only when pg_jwt.trust_request_claims is on, it is not
 // empty, and it was set in the current transaction. PostgREST always sets it
@@ -61,6 +66,8 @@ namespace {
 constexpr char claims_name[] = "request.jwt.claims";
 constexpr char legacy_prefix[] = "request.jwt.claim.";
 constexpr int legacy_prefix_len = sizeof(legacy_prefix) - 1;
+constexpr char postgraphile_prefix[] = "jwt.claims.";
+constexpr int postgraphile_prefix_len = sizeof(postgraphile_prefix) - 1;
 // The verdict's first token: present once the hook has looked.
 constexpr char checked_token[] = "checked";
 
@@ -142,7 +149,11 @@ config_generic *find_claims_record() {
 // The current value; "" for none.
 const char *current_value(config_generic *record) {
     if (record->vartype == PGC_STRING) {
+#if PG_VERSION_NUM >= 190000
+        const char *value = *record->_string.variable;  // 19: one struct with a union
+#else
         const char *value = *reinterpret_cast<config_string *>(record)->variable;
+#endif
         return value != nullptr ? value : "";
     }
     // Another module's non-string setting of that name: its text.
@@ -172,25 +183,30 @@ bool verdict_lists(const char *verdict, const char *name) {
     return false;
 }
 
-[[noreturn]] void refuse_unrecorded() {
+// `trust` names the setting that turned the source on.
+[[noreturn]] void refuse_unrecorded(const char *trust) {
     ereport(ERROR,
             (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
              errmsg("cannot tell whether the request claims were set in this transaction"),
-             errdetail("pg_jwt.trust_request_claims was off or pg_jwt was not loaded when this "
-                       "parallel query started, so its parallel workers were not told."),
-             errhint("Turn pg_jwt.trust_request_claims on for the session (ALTER ROLE ... SET), "
-                     "not in a function's SET clause.")));
+             errdetail("%s was off or pg_jwt was not loaded when this parallel query started, so "
+                       "its parallel workers were not told.",
+                       trust),
+             errhint("Turn %s on for the session (ALTER ROLE ... SET), not in a function's SET "
+                     "clause.",
+                     trust)));
     pg_unreachable();
 }
 
-// The trust rule for one record: value when trusted, else nullptr.
-const char *trusted_value(config_generic *record, const char *name, bool is_claims) {
+// The trust rule for one record: value when trusted, else nullptr. `trust`
+// names the setting that trusts its source, for the error above.
+const char *trusted_value(config_generic *record, const char *name, bool is_claims,
+                          const char *trust) {
     if (record == nullptr) return nullptr;
     const char *value = current_value(record);
     if (value[0] == '\0') return nullptr;  // empty counts as absent
     if (!IsInParallelMode()) return set_in_this_transaction(record) ? value : nullptr;
     // Leader and workers alike: the verdict recorded before parallel mode.
-    if (!verdict_recorded) refuse_unrecorded();
+    if (!verdict_recorded) refuse_unrecorded(trust);
     if (is_claims) return verdict_claims_fresh ? value : nullptr;
     return verdict_lists(setting_fresh_request_claims, name) ? value : nullptr;
 }
@@ -204,9 +220,13 @@ void append_folded(StringInfo out, const char *name) {
     for (const char *p = name; *p != '\0'; p++) appendStringInfoChar(out, fold(*p));
 }
 
-// Appends every request.jwt.claim.<name> set in this transaction and not
-// empty. The names sort together, so this visits only them.
-void append_fresh_legacy(StringInfo out) {
+// The records whose names start with `prefix` (in lower case), in
+// PostgreSQL's order: they sort together, so only they are visited.
+// PostgreSQL 16 keeps its settings in a hash table, so there each call
+// copies and sorts the list of settings (a few hundred); 15 keeps them
+// sorted.
+template <typename Visit>
+void for_each_record_with_prefix(const char *prefix, int prefix_len, Visit &&visit) {
 #if PG_VERSION_NUM >= 160000
     int count = 0;
     config_generic **records = get_guc_variables(&count);  // palloc'd, sorted
@@ -214,16 +234,25 @@ void append_fresh_legacy(StringInfo out) {
     config_generic **records = get_guc_variables();
     int count = GetNumConfigOptions();
 #endif
-    for (int at = lower_bound(records, count, legacy_prefix); at < count; at++) {
+    for (int at = lower_bound(records, count, prefix); at < count; at++) {
         const char *name = records[at]->name;
         int i = 0;
-        while (i < legacy_prefix_len && fold(name[i]) == legacy_prefix[i]) i++;
-        if (i < legacy_prefix_len) break;
-        if (fresh_and_nonempty(records[at])) append_folded(out, name);
+        while (i < prefix_len && fold(name[i]) == prefix[i]) i++;
+        if (i < prefix_len) break;
+        if (!visit(records[at])) break;
     }
 #if PG_VERSION_NUM >= 160000
     pfree(records);
 #endif
+}
+
+// Appends every setting named prefix<name> set in this transaction and not
+// empty.
+void append_fresh_with_prefix(StringInfo out, const char *prefix, int prefix_len) {
+    for_each_record_with_prefix(prefix, prefix_len, [&](config_generic *record) {
+        if (fresh_and_nonempty(record)) append_folded(out, record->name);
+        return true;
+    });
 }
 
 // Records, for the parallel workers of the query about to run, which
@@ -233,10 +262,16 @@ void record_verdict() {
     initStringInfo(&verdict);
     appendStringInfoString(&verdict, checked_token);
     config_generic *claims = find_claims_record();
-    if (fresh_and_nonempty(claims))
+    if (setting_trust_request_claims && fresh_and_nonempty(claims)) {
         append_folded(&verdict, claims_name);
-    else if (nonempty_setting(setting_claims) == nullptr)
-        append_fresh_legacy(&verdict);  // read only when request.jwt.claims is not
+    } else if (nonempty_setting(setting_claims) == nullptr) {
+        // Read only when neither jwt.authenticate's claims nor
+        // request.jwt.claims are there.
+        if (setting_trust_request_claims)
+            append_fresh_with_prefix(&verdict, legacy_prefix, legacy_prefix_len);
+        if (setting_trust_postgraphile_claims)
+            append_fresh_with_prefix(&verdict, postgraphile_prefix, postgraphile_prefix_len);
+    }
     const char *current =
         setting_fresh_request_claims != nullptr ? setting_fresh_request_claims : "";
     if (strcmp(current, verdict.data) != 0)
@@ -252,8 +287,8 @@ void executor_run(QueryDesc *query, ScanDirection direction, uint64 count, bool 
 #endif
     // ExecutePlan enters parallel mode when the plan needs it; settings can
     // be changed only before that.
-    if (setting_trust_request_claims && query->plannedstmt->parallelModeNeeded &&
-        !IsInParallelMode())
+    if ((setting_trust_request_claims || setting_trust_postgraphile_claims) &&
+        query->plannedstmt->parallelModeNeeded && !IsInParallelMode())
         record_verdict();
 #if PG_VERSION_NUM >= 180000
     if (previous_executor_run != nullptr)
@@ -272,15 +307,42 @@ void executor_run(QueryDesc *query, ScanDirection direction, uint64 count, bool 
 
 const char *trusted_request_claims() {
     if (!setting_trust_request_claims) return nullptr;
-    return trusted_value(find_claims_record(), claims_name, true);
+    return trusted_value(find_claims_record(), claims_name, true, "pg_jwt.trust_request_claims");
 }
+
+namespace {
+// prefix<name>'s value when trusted.
+const char *trusted_prefixed(const char *prefix, const char *name, int len, const char *trust) {
+    char *setting = psprintf("%s%.*s", prefix, len, name);
+    const char *value = trusted_value(find_record(setting), setting, false, trust);
+    pfree(setting);
+    return value;
+}
+}  // namespace
 
 const char *trusted_legacy_claim(const char *name, int len) {
     if (!setting_trust_request_claims) return nullptr;
-    char *setting = psprintf("%s%.*s", legacy_prefix, len, name);
-    const char *value = trusted_value(find_record(setting), setting, false);
-    pfree(setting);
-    return value;
+    return trusted_prefixed(legacy_prefix, name, len, "pg_jwt.trust_request_claims");
+}
+
+const char *trusted_postgraphile_claim(const char *name, int len) {
+    if (!setting_trust_postgraphile_claims) return nullptr;
+    return trusted_prefixed(postgraphile_prefix, name, len, "pg_jwt.trust_postgraphile_claims");
+}
+
+void for_each_trusted_postgraphile_claim(ClaimVisitor visit, void *arg) {
+    if (!setting_trust_postgraphile_claims) return;
+    for_each_record_with_prefix(
+        postgraphile_prefix, postgraphile_prefix_len, [&](config_generic *record) {
+            const char *value =
+                trusted_value(record, record->name, false, "pg_jwt.trust_postgraphile_claims");
+            return value == nullptr || visit(record->name + postgraphile_prefix_len, value, arg);
+        });
+}
+
+const char *fresh_request_setting(const char *name) {
+    config_generic *record = find_record(name);
+    return fresh_and_nonempty(record) ? current_value(record) : nullptr;
 }
 
 void assign_fresh_request_claims(const char *newval, void *) {

@@ -15,6 +15,7 @@ char *setting_issuer = nullptr;
 int setting_max_ttl_seconds = 86400;
 char *setting_jwks = nullptr;
 bool setting_trust_request_claims = false;
+bool setting_trust_postgraphile_claims = false;
 char *setting_role_claim_key = nullptr;
 char *setting_anon_role = nullptr;
 char *setting_claims = nullptr;
@@ -80,6 +81,20 @@ void define_settings() {
                              "counts only in the transaction that set it.",
                              &setting_trust_request_claims, false, PGC_SUSET, 0, nullptr, bump_bool,
                              nullptr);
+    // PostGraphile v4's jwt.claims.<name> settings: any role can set them
+    // too, so the same rules as for request.jwt.claims. A setting of its
+    // own rather than a value of pg_jwt.trust_request_claims: that one stays
+    // a boolean (configurations that say on keep working), and trusting one
+    // server's settings says nothing about the other's (one role may be
+    // PostgREST's authenticator while another is PostGraphile's).
+    DefineCustomBoolVariable("pg_jwt.trust_postgraphile_claims",
+                             "Whether the claim accessors fall back to PostGraphile's "
+                             "jwt.claims.<name> settings.",
+                             "Off by default: any role can set them. Turn it on only for a role "
+                             "whose SQL comes from PostGraphile alone. Even then, a value counts "
+                             "only in the transaction that set it.",
+                             &setting_trust_postgraphile_claims, false, PGC_SUSET, 0, nullptr,
+                             bump_bool, nullptr);
     // Deprecated in 1.1.0 (see above): settable by every role, as before,
     // and hidden from SHOW ALL.
     DefineCustomBoolVariable("pg_jwt.claims_once_per_query",
@@ -96,10 +111,13 @@ void define_settings() {
                              PGC_USERSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, nullptr, nullptr,
                              nullptr);
     DefineCustomStringVariable("pg_jwt.role_claim_key",
-                               "Where jwt.authenticate finds the role to switch to, in PostgREST's "
-                               "syntax (.role, .a.b, .\"https://x\".roles[0]); empty: no switch.",
-                               nullptr, &setting_role_claim_key, ".role", PGC_SUSET, 0, nullptr,
-                               nullptr, nullptr);
+                               "Where jwt.authenticate finds the role to switch to: a JSONPath as "
+                               "PostgREST 16 reads it ($.role, $.app.roles[0], "
+                               "$.roles[?search(@, '^app_')]) or its older form (.role); empty: no "
+                               "switch.",
+                               "A wrong path is reported by jwt.authenticate.",
+                               &setting_role_claim_key, ".role", PGC_SUSET, 0, nullptr, nullptr,
+                               nullptr);
     DefineCustomStringVariable("pg_jwt.anon_role",
                                "The role jwt.authenticate switches to for a NULL or empty token.",
                                "Empty: such a token is refused.", &setting_anon_role, "", PGC_SUSET,

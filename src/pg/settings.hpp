@@ -7,19 +7,20 @@
 
 namespace pgjwt::pg {
 
-extern int setting_leeway_seconds;          // pg_jwt.leeway
-extern char *setting_audience;              // pg_jwt.audience
-extern char *setting_issuer;                // pg_jwt.issuer
-extern int setting_max_ttl_seconds;         // pg_jwt.max_ttl
-extern char *setting_jwks;                  // pg_jwt.jwks (public keys only)
-extern bool setting_trust_request_claims;   // pg_jwt.trust_request_claims
-extern char *setting_role_claim_key;        // pg_jwt.role_claim_key
-extern char *setting_anon_role;             // pg_jwt.anon_role
-extern char *setting_claims;                // pg_jwt.claims: set by jwt.authenticate only
-extern char *setting_fresh_request_claims;  // pg_jwt.fresh_request_claims: internal
-extern bool setting_claims_once_per_query;  // pg_jwt.claims_once_per_query: deprecated, unread
-extern bool setting_row_function_rewrites;  // pg_jwt.row_function_rewrites: deprecated, unread
-extern bool setting_known_issuers_only;     // pg_jwt.known_issuers_only
+extern int setting_leeway_seconds;              // pg_jwt.leeway
+extern char *setting_audience;                  // pg_jwt.audience
+extern char *setting_issuer;                    // pg_jwt.issuer
+extern int setting_max_ttl_seconds;             // pg_jwt.max_ttl
+extern char *setting_jwks;                      // pg_jwt.jwks (public keys only)
+extern bool setting_trust_request_claims;       // pg_jwt.trust_request_claims
+extern bool setting_trust_postgraphile_claims;  // pg_jwt.trust_postgraphile_claims
+extern char *setting_role_claim_key;            // pg_jwt.role_claim_key
+extern char *setting_anon_role;                 // pg_jwt.anon_role
+extern char *setting_claims;                    // pg_jwt.claims: set by jwt.authenticate only
+extern char *setting_fresh_request_claims;      // pg_jwt.fresh_request_claims: internal
+extern bool setting_claims_once_per_query;      // pg_jwt.claims_once_per_query: deprecated, unread
+extern bool setting_row_function_rewrites;      // pg_jwt.row_function_rewrites: deprecated, unread
+extern bool setting_known_issuers_only;         // pg_jwt.known_issuers_only
 extern char *setting_ca_file;               // pg_jwt.ca_file: CA bundle for fetching issuers' keys
 extern int setting_fetch_timeout_ms;        // pg_jwt.fetch_timeout
 extern char *setting_refresh_databases;     // pg_jwt.refresh_databases: the worker's databases

@@ -13,7 +13,7 @@ struct varlena *sign_payload(const PayloadArgument &payload, const KeyArgument &
     struct varlena *result = nullptr;
     run_core_or_raise([&]() -> Status {
         JwtSignRequest request{};
-        PGJWT_TRY(resolve_key_argument(key, KeyPurpose::sign, request.alg, request.key));
+        PGJWT_TRY(resolve_key_argument(key, KeyPurpose::sign, {}, request.alg, request.key));
         request.claims_json = std::string_view(payload.json, payload.size);
         request.keep_claims_text = payload.keep_text;
         request.extra_header = header ? std::string_view(header) : std::string_view();

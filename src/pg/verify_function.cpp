@@ -68,7 +68,7 @@ Verification verify_arguments(FunctionCallInfo fcinfo, KeyArgType key_type, Call
     run_core_or_raise([&]() -> Status {
         Algorithm alg;
         Key resolved;
-        PGJWT_TRY(resolve_key_argument(key, KeyPurpose::verify, alg, resolved));
+        PGJWT_TRY(resolve_key_argument(key, KeyPurpose::verify, token, alg, resolved));
         JwtVerification &verification = reusable_verification();
         PGJWT_TRY(jwt_verify(token, alg, resolved, now, verification));
         out.valid = verification.valid;
@@ -144,7 +144,11 @@ void check_stands_for_verify(FunctionCallInfo fcinfo, KeyArgType key_type) {
                         errdetail("jwt._verify_valid is (jwt.verify(...)).valid of the verify it "
                                   "names; pg_jwt 1.1.0 drops it."),
                         errhidestmt(true), errhidecontext(true)));
+#if PG_VERSION_NUM >= 160000
+    AclResult acl = object_aclcheck(ProcedureRelationId, verify_function, GetUserId(), ACL_EXECUTE);
+#else
     AclResult acl = pg_proc_aclcheck(verify_function, GetUserId(), ACL_EXECUTE);
+#endif
     if (acl != ACLCHECK_OK) aclcheck_error(acl, OBJECT_FUNCTION, get_func_name(verify_function));
     InvokeFunctionExecuteHook(verify_function);
 }

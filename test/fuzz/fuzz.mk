@@ -25,7 +25,7 @@ FUZZ_CORE_OBJS = $(patsubst src/core/%.cpp,$(FUZZ_DIR)/core/%.o,$(wildcard src/c
 
 FUZZ_FAMILIES  = hmac rsa ecdsa eddsa
 FUZZ_ALL       = fuzz_base64url fuzz_jws fuzz_claims fuzz_key_import \
-                 $(addprefix fuzz_verify_,$(FUZZ_FAMILIES)) fuzz_roundtrip
+                 $(addprefix fuzz_verify_,$(FUZZ_FAMILIES)) fuzz_roundtrip fuzz_role_claim
 FUZZ_TARGETS  ?= $(FUZZ_ALL)
 FUZZ_BINS      = $(addprefix $(FUZZ_DIR)/bin/,$(FUZZ_ALL))
 

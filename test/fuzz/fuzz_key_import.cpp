@@ -31,6 +31,7 @@
 #include "core/jws.hpp"
 #include "core/jwt.hpp"
 #include "core/key.hpp"
+#include "core/key_algorithms.hpp"
 #include "core/key_import.hpp"
 #include "core/key_set.hpp"
 #include "core/validation.hpp"
@@ -263,9 +264,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     Status da = default_algorithms(text, encoding, defaults);
     fuzz::CheckStatus(da, {F::none, F::invalid_argument}, text, "default_algorithms");
     if (da.ok()) FUZZ_CHECK(!defaults.empty(), "no default algorithm");
-    Algorithm chosen;
-    Status ak = algorithm_for_key("", false, text, chosen);
-    fuzz::CheckStatus(ak, {F::none, F::invalid_argument}, text, "algorithm_for_key");
+    std::vector<Algorithm> named;
+    Status ak = algorithms_for_key("", false, text, named);
+    fuzz::CheckStatus(ak, {F::none, F::invalid_argument}, text, "algorithms_for_key");
+    if (ak.ok()) FUZZ_CHECK(!named.empty(), "no named algorithm");
     Status cs = check_secret_text(text);
     fuzz::CheckStatus(cs, {F::none, F::invalid_argument}, text, "check_secret_text");
     return 0;

@@ -2,8 +2,10 @@
 """Interop of pg_jwt's tokens with PyJWT, both directions: HS256/384/512,
 RS256/384/512, PS256/384/512, ES256/384/512, ES256K and EdDSA (Ed25519 and
 Ed448 keys); the RFC 9864 names Ed25519 and Ed448 through algorithms
-registered with PyJWT (jwt.register_algorithm). Asymmetric keys are the fixed
-ones in test/keys.
+registered with PyJWT (jwt.register_algorithm); key sets as identity
+providers publish them (Keycloak's with its encryption key, Firebase's
+certificate map, Supabase's mix of an EC and an oct key) with tokens PyJWT
+signs. Asymmetric keys are the fixed ones in test/keys.
 
 Run with Debian's /usr/bin/python3 (python3-jwt, python3-psycopg2) inside a
 cluster: the libpq environment (PGHOST, PGPORT, PGUSER, PGPASSWORD,
@@ -20,8 +22,9 @@ import time
 
 import jwt
 import psycopg2
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519
-from cryptography.hazmat.primitives.serialization import load_pem_private_key, load_pem_public_key
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, x25519
+from cryptography.hazmat.primitives.serialization import (Encoding, PublicFormat, load_pem_private_key,
+                                                          load_pem_public_key)
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 
 ALGS = ("HS256", "HS384", "HS512")
@@ -542,6 +545,80 @@ def pyjwt_short_p521_jwk():
     return expect_equal("valid", valid, True) or expect_equal("payload", claims, {"sub": "z"})
 check("pyjwt->sql ES512 PyJWT's JWK with a short P-521 coordinate is refused (22023), padded one verifies",
       pyjwt_short_p521_jwk)
+
+# -- (f) secrets jwt.generate_key made, given to PyJWT as text -----------------------
+# Issue 16, item 3: a generated HMAC secret is printable text whose bytes are
+# the secret, so that it can be pasted where PostgREST, PostGraphile or
+# Supabase (and PyJWT) take a text secret. The owner reads it out of the
+# keyring as README "The keyring" shows; tokens go both ways with it.
+SECRET_TEXT_SQL = "SELECT convert_from(jwt.url_decode(private_jwk ->> 'k'), 'UTF8') FROM jwt.keys WHERE kid = %s"
+for alg, length in (("HS256", 43), ("HS384", 64), ("HS512", 86)):
+    def generated_secret(alg=alg, length=length):
+        kid = sql("SELECT jwt.generate_key(%s)", alg)[0]
+        try:
+            secret = sql(SECRET_TEXT_SQL, kid)[0]
+            if len(secret) != length or not all(c.isascii() and (c.isalnum() or c in "-_") for c in secret):
+                return f"secret {secret!r}: want {length} base64url characters"
+            token = sql("SELECT jwt.issue(%s::jsonb, '1 hour', %s)", json.dumps({"sub": "alice"}), kid)[0]
+            claims = jwt.decode(token, secret, algorithms=[alg])
+            problem = (expect_equal("sub", claims.get("sub"), "alice")
+                       or expect_equal("header", jwt.get_unverified_header(token), {"alg": alg, "typ": "JWT", "kid": kid}))
+            if problem:
+                return problem
+            # And PyJWT's token, signed with the text, validates with the keyring key.
+            theirs = jwt.encode({"sub": "bob", "exp": NOW + 600}, secret, algorithm=alg, headers={"kid": kid})
+            return expect_equal("validated sub", sql("SELECT jwt.validate(%s) ->> 'sub'", theirs)[0], "bob")
+        finally:
+            sql("DELETE FROM jwt.keys WHERE kid = %s RETURNING kid", kid)
+    check(f"sql<->pyjwt {alg} secret made by jwt.generate_key, given to PyJWT as its text", generated_secret)
+
+
+# -- (e) key sets as providers publish them, signed by PyJWT ---------------------
+# Keys SQL must skip around the signing key (RFC 7517 section 5): Keycloak's
+# RSA-OAEP encryption key, an X25519 key; Firebase's certificate map;
+# Supabase's set of its ES256 key and its HS256 secret, with algorithm NULL.
+def x25519_jwk():
+    raw = x25519.X25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return {"kty": "OKP", "crv": "X25519", "use": "enc", "alg": "ECDH-ES", "kid": "ecdh",
+            "x": base64.urlsafe_b64encode(raw).rstrip(b"=").decode()}
+
+
+KEYCLOAK = {"keys": [to_jwk("RS256", KEYS["rsa3072"]["public"], kid="kc-enc", use="enc", alg="RSA-OAEP"),
+                     x25519_jwk(), to_jwk("RS256", KEYS["rsa2048"]["public"], kid="kc-sig", use="sig", alg="RS256")]}
+FIREBASE = {"fb-1": read_key("rsa2048.cert.pem")}
+SUPABASE_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"
+SUPABASE = {"keys": [to_jwk("ES256", KEYS["ec_p256"]["public"], kid="sb-ec", use="sig", key_ops=["verify"], alg="ES256"),
+                     {"kty": "oct", "alg": "HS256",
+                      "k": base64.urlsafe_b64encode(SUPABASE_SECRET.encode()).rstrip(b"=").decode()}]}
+
+
+def sql_validate(token, key_text, **policy):
+    names = "".join(f", {name} => %s" for name in policy)
+    return sql(f"SELECT jwt.validate(%s, %s{names})::text", token, key_text, *policy.values())[0]
+
+
+def keycloak_set():
+    token = jwt.encode({"sub": "kc"}, KEYS["rsa2048"]["private"], algorithm="RS256", headers={"kid": "kc-sig"})
+    valid, _, claims = sql_verify_jsonb(token, json.dumps(KEYCLOAK))
+    return (expect_equal("valid", valid, True) or expect_equal("payload", claims, {"sub": "kc"})
+            or expect_equal("validate", json.loads(sql_validate(token, json.dumps(KEYCLOAK))), {"sub": "kc"}))
+check("pyjwt->sql RS256 Keycloak-shaped set (RSA-OAEP and X25519 keys skipped) ::jsonb, algorithm NULL", keycloak_set)
+
+
+def firebase_map():
+    claims = {"sub": "fb", "aud": "proj", "iss": "https://securetoken.google.com/proj", "exp": NOW + 3600}
+    token = jwt.encode(claims, KEYS["rsa2048"]["private"], algorithm="RS256", headers={"kid": "fb-1"})
+    got = sql_validate(token, json.dumps(FIREBASE), audience="proj", issuer="https://securetoken.google.com/proj")
+    return expect_equal("claims", json.loads(got), claims)
+check("pyjwt->sql RS256 Firebase certificate map, validated", firebase_map)
+
+
+def supabase_set():
+    hs = jwt.encode({"role": "anon"}, SUPABASE_SECRET, algorithm="HS256")
+    es = jwt.encode({"role": "authenticated"}, KEYS["ec_p256"]["private"], algorithm="ES256", headers={"kid": "sb-ec"})
+    return (expect_equal("HS256", sql_verify_jsonb(hs, json.dumps(SUPABASE))[0], True)
+            or expect_equal("ES256", sql_verify_jsonb(es, json.dumps(SUPABASE))[0], True))
+check("pyjwt->sql HS256 and ES256 Supabase set (EC key and oct key) ::jsonb, algorithm NULL", supabase_set)
 
 conn.close()
 print(f"{passed} passed, {failed} failed")

@@ -221,6 +221,8 @@ class Fuzzer:
             return lit(g.pick(CLAIM_NAMES + ["fuzz-es", "fuzz-hs", "JWT", "x", g.text()]))
         if aname == "data" and atype == "text":  # url_decode
             return lit(g.pick([g.text(), "-_8", "YQ", "YQ==", "A" * g.size(), g.token()]))
+        if fname == "request_token":  # cookie and header names (text)
+            return lit(g.pick(["access_token", "authorization", "X-Access-Token", "", g.text()]))
         if aname == "header" or aname == "claims":
             return g.jsonb_expr() if g.chance(0.5) else lit(g.pick([
                 '{"kid":"k1"}', '{"typ":null}', '{"alg":"HS512"}', '{"crit":["x"]}', '{"b64":false}',
@@ -324,7 +326,13 @@ class Fuzzer:
             ("request.jwt.claims", g.json_text()),
             ("pg_jwt.trust_request_claims", g.pick(["on", "off"])),
             ("pg_jwt.jwks", g.pick([g.jwk_set(), "", "{}", g.text()])),
-            ("pg_jwt.role_claim_key", g.pick([".role", ".a.b[0]", '."x y"', "role", "[", ".", ""])),
+            ("pg_jwt.trust_postgraphile_claims", g.pick(["on", "off"])),
+            ("jwt.claims.sub", g.pick([g.text(), ""])),
+            ("request.cookies", g.pick([g.json_text(), '{"access_token":"a.b.c"}', g.text()])),
+            ("request.headers", g.pick([g.json_text(), '{"authorization":"Bearer a.b.c"}'])),
+            ("pg_jwt.role_claim_key", g.pick([".role", ".a.b[0]", '."x y"', "role", "[", ".", "",
+                                              "$.a[?search(@, '^r')]", "$.a[-1]", "$['b'][?@ == 'x']",
+                                              "$.a[?search(@, '(a+)+$')]", g.text()])),
             ("pg_jwt.anon_role", g.pick([self.role, "nobody_here", ""])),
             ("pg_jwt.leeway", g.pick(["0", "30", "300", "301", "-1"])),
             ("pg_jwt.audience", g.pick(["x", "", g.text()])),
