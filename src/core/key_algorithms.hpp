@@ -19,6 +19,9 @@
 
 namespace pgjwt {
 
+// Appends alg to algs unless it is already there.
+void add_unique(std::vector<Algorithm> &algs, Algorithm alg);
+
 // The algorithm of a key's type: oct HS256, RSA RS256, EC by curve (ES256,
 // ES384, ES512, ES256K), OKP EdDSA.
 Algorithm algorithm_for_type(const ImportedKey &key);
