@@ -142,6 +142,13 @@ Status default_algorithms(std::string_view material, KeyEncoding encoding,
         out.assign(1, Algorithm::HS256);
         return Status::Ok();
     }
+    // A raw secret as text: HS256, as compute() says, without a copy of the
+    // secret in the cache.
+    if (!looks_like_json_object(material) && !looks_like_pem(material)) {
+        PGJWT_TRY(check_key_size(material));
+        out.assign(1, Algorithm::HS256);
+        return Status::Ok();
+    }
     return cached_algorithms(material, Unnamed::by_type, out);
 }
 
