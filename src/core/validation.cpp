@@ -7,6 +7,7 @@
 
 #include "jwk.hpp"
 #include "jwk_set.hpp"
+#include "key_algorithms.hpp"
 #include "key_import.hpp"
 #include "key_set.hpp"
 #include "limits.hpp"
@@ -18,10 +19,6 @@ namespace {
 
 Status reject(std::string message, std::string detail = {}) {
     return Status::Rejected(std::move(message), std::move(detail));
-}
-
-void add_unique(std::vector<Algorithm> &algs, Algorithm alg) {
-    if (std::find(algs.begin(), algs.end(), alg) == algs.end()) algs.push_back(alg);
 }
 
 // "JWT" and "application/JWT" name the same type (RFC 7515 section 4.1.9).
