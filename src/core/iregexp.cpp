@@ -333,6 +333,27 @@ class Parser {
     }
 };
 
+// Whether a node compiles to no states at all: it matches only the empty
+// string and asserts nothing, so any number of copies of it is the empty match.
+bool emits_nothing(const Node &n) {
+    switch (n.kind) {
+        case Node::Kind::empty:
+            return true;
+        case Node::Kind::concat:
+        case Node::Kind::alternate:
+            for (const Node &child : n.children)
+                if (!emits_nothing(child)) return false;
+            return true;
+        case Node::Kind::repeat:
+            return n.max == 0 || emits_nothing(n.children.front());
+        case Node::Kind::set:
+        case Node::Kind::line_start:
+        case Node::Kind::line_end:
+            return false;
+    }
+    return false;
+}
+
 class Compiler {
   public:
     explicit Compiler(IRegexp &out) : out_(out) {}
@@ -386,6 +407,10 @@ class Compiler {
             }
             case Node::Kind::repeat: {
                 const Node &child = n.children.front();
+                // Repeating the empty match is the empty match; without this,
+                // nested counts of an empty child never reach kMaxRegexpStates
+                // and compiling them takes practically forever.
+                if (emits_nothing(child)) return true;
                 for (uint32_t i = 0; i < n.min; i++)
                     if (!emit(child)) return false;
                 if (n.max == kUnbounded) {

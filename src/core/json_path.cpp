@@ -70,15 +70,13 @@ class PathParser {
         return fail(0, "expected \"$\" (or, in the older form, \".\" or \"[\")");
     }
 
-    size_t problem_at() const { return problem_at_; }
     const std::string &problem() const { return problem_; }
 
   private:
     std::string_view text_;
     JsonPath &out_;
     size_t pos_ = 0;
-    size_t problem_at_ = 0;  // byte offset
-    std::string problem_;    // "what at character N[: advice]"
+    std::string problem_;  // "what at character N[: advice]"
 
     // The 1-based character position of byte offset `at`.
     size_t character(size_t at) const {
@@ -89,7 +87,6 @@ class PathParser {
     }
 
     bool fail(size_t at, std::string what, std::string advice = {}) {
-        problem_at_ = at;
         what[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(what[0])));
         problem_ = what + " at character " + std::to_string(character(at)) +
                    (advice.empty() ? "." : ": " + advice + ".");

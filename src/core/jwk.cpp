@@ -94,7 +94,6 @@ Status read_set(dom::element set_keys, std::vector<JwkMembers> &keys) {
             return bad_jwk("Every member of \"keys\" must be a JWK object.");
         JwkMembers &jwk = keys.emplace_back();
         jwk.index = keys.size() - 1;
-        jwk.in_set = true;
         jwk.problem = read_jwk(item.get_object().value_unsafe(), jwk);
     }
     if (keys.empty()) return bad_jwk("The JWK set has no keys.");
@@ -124,7 +123,7 @@ Status read_certificate_map(dom::object object, std::vector<JwkMembers> &keys,
     for (dom::key_value_pair field : object) {
         JwkMembers &jwk = keys.emplace_back();
         jwk.index = keys.size() - 1;
-        jwk.in_set = jwk.from_certificate = jwk.has_kid = true;
+        jwk.from_certificate = jwk.has_kid = true;
         jwk.kid.assign(field.key);
         certificates.emplace_back(field.value.get_string().value_unsafe());
     }

@@ -29,7 +29,7 @@ struct JwkMembers {
     // the wrong JSON type, a certificate OpenSSL cannot read). A set is
     // read whole; which of its keys are used is jwk_set.hpp's question.
     size_t index = 0;
-    bool in_set = false, from_certificate = false;
+    bool from_certificate = false;
     Status problem;
 };
 

@@ -11,6 +11,11 @@
 #include "lru_cache.hpp"
 
 namespace pgjwt {
+
+void add_unique(std::vector<Algorithm> &algs, Algorithm alg) {
+    if (std::find(algs.begin(), algs.end(), alg) == algs.end()) algs.push_back(alg);
+}
+
 namespace {
 
 // How the algorithms of keys that name none are found.
@@ -18,10 +23,6 @@ enum class Unnamed {
     by_type,  // the algorithm of the key's type
     skipped,  // none: only named algorithms count
 };
-
-void add_unique(std::vector<Algorithm> &algs, Algorithm alg) {
-    if (std::find(algs.begin(), algs.end(), alg) == algs.end()) algs.push_back(alg);
-}
 
 Status must_be_given(std::string detail) {
     return Status::InvalidArgument("algorithm must be given", std::move(detail));
@@ -138,6 +139,13 @@ Algorithm algorithm_for_type(const ImportedKey &key) {
 Status default_algorithms(std::string_view material, KeyEncoding encoding,
                           std::vector<Algorithm> &out) {
     if (encoding == KeyEncoding::binary) {
+        out.assign(1, Algorithm::HS256);
+        return Status::Ok();
+    }
+    // A raw secret as text: HS256, as compute() says, without a copy of the
+    // secret in the cache.
+    if (!looks_like_json_object(material) && !looks_like_pem(material)) {
+        PGJWT_TRY(check_key_size(material));
         out.assign(1, Algorithm::HS256);
         return Status::Ok();
     }

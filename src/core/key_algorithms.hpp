@@ -5,7 +5,7 @@
 // mixing RS256 and ES256 keys, Supabase's ES256 and HS256 keys) is for all
 // of them; the token's "alg" then picks one of those, and only the keys for
 // that one verify it. Keys a set's consumer does not understand are left
-// out (jwt_set.hpp), as are keys that do not fit their own algorithm.
+// out (jwk_set.hpp), as are keys that do not fit their own algorithm.
 #pragma once
 #include "core_guard.hpp"
 
@@ -18,6 +18,9 @@
 #include "status.hpp"
 
 namespace pgjwt {
+
+// Appends alg to algs unless it is already there.
+void add_unique(std::vector<Algorithm> &algs, Algorithm alg);
 
 // The algorithm of a key's type: oct HS256, RSA RS256, EC by curve (ES256,
 // ES384, ES512, ES256K), OKP EdDSA.

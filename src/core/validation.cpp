@@ -9,6 +9,7 @@
 #include "issuer_validation.hpp"
 #include "jwk.hpp"
 #include "jwk_set.hpp"
+#include "key_algorithms.hpp"
 #include "key_import.hpp"
 #include "key_set.hpp"
 #include "limits.hpp"
@@ -20,10 +21,6 @@ namespace {
 
 Status reject(std::string message, std::string detail = {}) {
     return Status::Rejected(std::move(message), std::move(detail));
-}
-
-void add_unique(std::vector<Algorithm> &algs, Algorithm alg) {
-    if (std::find(algs.begin(), algs.end(), alg) == algs.end()) algs.push_back(alg);
 }
 
 // "JWT" and "application/JWT" name the same type (RFC 7515 section 4.1.9).

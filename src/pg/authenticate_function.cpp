@@ -59,7 +59,15 @@ void mirror_request_claims(const char *claims) {
 // SQL functions, DO blocks), one made by the client's statement under none
 // but the one PostgreSQL sets around an extended-protocol Execute
 // (ParamsErrorCallback, also without parameters). A SQL function that
-// PostgreSQL inlines is part of the statement that calls it.
+// PostgreSQL inlines is part of the statement that calls it. A
+// subtransaction needs no test of its own: it either lies inside a
+// transaction block or comes from a PL exception block, whose function's
+// callback is already on the stack.
+//
+// The heuristic misfires both ways, and only a WARNING depends on it: a
+// statement-level callback other than ParamsErrorCallback (COPY FROM ...
+// WHERE jwt.authenticate(...), for one) suppresses the warning, and a C
+// function that calls jwt.authenticate without pushing a callback gets it.
 bool called_by_a_function() {
     for (ErrorContextCallback *c = error_context_stack; c != nullptr; c = c->previous)
         if (c->callback != ParamsErrorCallback) return true;
@@ -67,7 +75,7 @@ bool called_by_a_function() {
 }
 
 void warn_outside_transaction_block() {
-    if (IsTransactionBlock() || IsSubTransaction() || called_by_a_function()) return;
+    if (IsTransactionBlock() || called_by_a_function()) return;
     ereport(WARNING,
             (errcode(ERRCODE_NO_ACTIVE_SQL_TRANSACTION),
              errmsg("jwt.authenticate() can only be used in transaction blocks"),

@@ -50,7 +50,7 @@ struct SigningKey {
 // NULL lets every role with EXECUTE on issue; otherwise the role must have
 // the privileges of one of the roles named (names of no role match nothing).
 // Superusers always may.
-bool may_sign(Oid user, Datum signers, bool signers_null) {
+bool signers_admit(Oid user, Datum signers, bool signers_null) {
     if (signers_null || superuser_arg(user)) return true;
     Datum *names;
     bool *nulls;
@@ -114,7 +114,7 @@ void choose_signing_key(const char *query, Oid caller, const char *kid, Timestam
         if (!DatumGetBool(SPI_getbinval(tuple, desc, 5, &isnull))) continue;
         signing++;
         Datum signers = SPI_getbinval(tuple, desc, 4, &isnull);
-        if (!may_sign(caller, signers, isnull)) continue;
+        if (!signers_admit(caller, signers, isnull)) continue;
         MemoryContext spi_context = MemoryContextSwitchTo(caller_context);
         out.algorithm = DatumGetTextPCopy(SPI_getbinval(tuple, desc, 2, &isnull));
         out.private_jwk = DatumGetJsonbPCopy(SPI_getbinval(tuple, desc, 3, &isnull));
@@ -219,10 +219,6 @@ Jsonb *full_claims(Jsonb *claims, TimestampTz now, TimestampTz expires) {
     Datum extra = DirectFunctionCall1(jsonb_in, CStringGetDatum(added.data));
     return DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(claims), extra));
 }
-
-}  // namespace
-
-namespace {
 
 Datum issue(FunctionCallInfo fcinfo, const char *signing_keys_query) {
     const Interval *ttl = PG_ARGISNULL(1) ? nullptr : PG_GETARG_INTERVAL_P(1);

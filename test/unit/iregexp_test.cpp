@@ -136,6 +136,32 @@ TEST(IRegexp, LinearTime) {
     EXPECT_LT(seconds, 10.0);
 }
 
+// Counted repeats of a child that compiles to no states compile to no states
+// (they used to be emitted count by count, taking practically forever).
+TEST(IRegexp, RepeatsOfTheEmptyMatch) {
+    auto start = std::chrono::steady_clock::now();
+    for (std::string_view pattern : {"((((a{0}){1000}){1000}){1000}){1000}",
+                                     "(((()){1000}){1000}){1000}", "((a{0}|()){1000})*"}) {
+        SCOPED_TRACE(pattern);
+        IRegexp re;
+        RegexpError error;
+        ASSERT_TRUE(compile_iregexp(pattern, re, error));
+        EXPECT_EQ(re.states.size(), 1u);  // only the accepting state, as for ""
+        EXPECT_EQ(Search(pattern, ""), "match");
+        EXPECT_EQ(Search(pattern, "author"), "match");
+        std::string anchored = "^" + std::string(pattern) + "$";
+        EXPECT_EQ(Search(anchored, ""), "match");
+        EXPECT_EQ(Search(anchored, "a"), "no match");
+        EXPECT_EQ(Search("x" + std::string(pattern) + "y", "axyb"), "match");
+        EXPECT_EQ(Search("x" + std::string(pattern) + "y", "xay"), "no match");
+    }
+    // A child with an anchor still compiles to states.
+    EXPECT_EQ(Search("(^){2}a", "ba"), "no match");
+    EXPECT_EQ(Search("(^){2}a", "ab"), "match");
+    auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_LT(seconds, 10.0);
+}
+
 bool always_cancel() noexcept {
     return true;
 }
