@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "key_algorithms.hpp"
 #include "key_set.hpp"
 #include "text.hpp"
 
@@ -14,10 +15,6 @@ std::string issuer_label(std::string_view iss) {
 
 Status unavailable(std::string message, std::string detail) {
     return Status{Fault::unavailable, std::move(message), std::move(detail)};
-}
-
-void add_unique(std::vector<Algorithm> &algs, Algorithm alg) {
-    if (std::find(algs.begin(), algs.end(), alg) == algs.end()) algs.push_back(alg);
 }
 
 }  // namespace
