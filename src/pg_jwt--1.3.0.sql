@@ -532,6 +532,7 @@ CREATE TABLE jwt.issuers (
     audiences         text[],              -- a token's "aud" must hold one; NULL: pg_jwt.audience
     algorithms        text[],              -- allowed; NULL: those of its keys
     audience_required boolean NOT NULL DEFAULT true,  -- false: a token without "aud" passes
+    role_claim_key    text,                -- jwt.authenticate's role claim; NULL: pg_jwt.role_claim_key
     min_refresh       interval NOT NULL DEFAULT '5 minutes',  -- bounds on Cache-Control max-age
     max_refresh       interval NOT NULL DEFAULT '1 hour',
     max_stale         interval NOT NULL DEFAULT '24 hours',   -- keys usable this long after their last fetch

@@ -10,6 +10,7 @@ size_t record_bytes(std::string_view iss, const IssuerRecord *record) {
     bytes += 2 * record->jwks.size();
     for (const std::string &a : record->audiences) bytes += a.size() + 32;
     for (const std::string &a : record->algorithms) bytes += a.size() + 32;
+    bytes += record->role_claim_key.size();
     return bytes;
 }
 

@@ -30,6 +30,10 @@ struct IssuerRecord {
     bool has_algorithms = false;
     std::vector<std::string> algorithms;
     bool audience_required = true;
+    // jwt.authenticate's role claim for this issuer's tokens (a PostgREST 16
+    // JSONPath, "" for none); unset: pg_jwt.role_claim_key.
+    bool has_role_claim_key = false;
+    std::string role_claim_key;
     double max_stale = 86400;
     // A set fetched from the URL configured now (a set fetched from an
     // earlier URL does not count).

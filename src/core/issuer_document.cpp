@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cancel.hpp"
+#include "certificate_map.hpp"
 #include "json_dom.hpp"
 #include "json_text.hpp"
 #include "jwk.hpp"
@@ -127,13 +128,15 @@ Status classify_document(std::string_view body, DocumentKind &kind, DiscoveryDoc
                        parsed.detail.empty() ? parsed.message : parsed.detail);
     }
     dom::element value;
-    if (object.at_key("keys").get(value) == simdjson::SUCCESS) {
+    // Firebase publishes its keys as a map of kids to X.509 certificates.
+    if (object.at_key("keys").get(value) == simdjson::SUCCESS || is_certificate_map(object)) {
         kind = DocumentKind::key_set;
         return Status::Ok();
     }
     if (object.at_key("jwks_uri").get(value) != simdjson::SUCCESS)
         return refused("document is neither a JWK set nor an OpenID Connect discovery document",
-                       "It has neither a member \"keys\" nor a member \"jwks_uri\".");
+                       "It has neither a member \"keys\" nor a member \"jwks_uri\", and it is "
+                       "not a map of kids to X.509 certificates.");
     if (value.type() != dom::element_type::STRING)
         return refused("discovery document's \"jwks_uri\" is not a string");
     discovery.jwks_uri.assign(value.get_string().value_unsafe());
@@ -163,7 +166,10 @@ Status check_published_key_set(std::string_view body, PublishedKeySet &out) {
         return refused("document is not a valid JWK set",
                        parsed.detail.empty() ? parsed.message : parsed.detail);
     }
-    if (!is_set) return refused("document is not a JWK set", "It has no member \"keys\".");
+    if (!is_set)
+        return refused("document is not a JWK set",
+                       "It has no member \"keys\" and is not a map of kids to X.509 "
+                       "certificates.");
     // Private material refuses the whole set, before anything is imported.
     for (size_t i = 0; i < members.size(); i++)
         if (const char *member = private_member(members[i]))

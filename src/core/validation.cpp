@@ -377,6 +377,8 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
     out.wants_issuer_refresh = false;
     out.issuer_verified = false;
     out.issuer_kid.clear();
+    out.has_issuer_role_claim_key = false;
+    out.issuer_role_claim_key.clear();
     bool decoded = false;
     const IssuerCache::Entry *issuer = nullptr;
     if (!keys.has_material && keys.issuers != nullptr)
@@ -478,7 +480,8 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
             PGJWT_TRY(issuer_candidates(out.claims.iss.value, *issuer, alg, header, jwks, kids,
                                         out.wants_issuer_refresh));
             for (size_t i = 0; i < jwks.size(); i++)
-                candidates.push_back({jwks[i], "the issuer's key \"" + std::string(kids[i]) + "\""});
+                candidates.push_back(
+                    {jwks[i], "the issuer's key \"" + std::string(kids[i]) + "\""});
         } else {
             PGJWT_TRY(keyring_candidates(alg, header, keys, policy.now, candidates, out));
         }
@@ -491,6 +494,8 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
         apply_issuer_policy(issuer->record, effective);
         PGJWT_TRY(check_claims(out, effective));
         out.issuer_verified = true;
+        out.has_issuer_role_claim_key = issuer->record.has_role_claim_key;
+        out.issuer_role_claim_key = issuer->record.role_claim_key;
         return Status::Ok();
     }
     return check_claims(out, policy);

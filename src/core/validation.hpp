@@ -87,6 +87,9 @@ struct ValidatedToken {
     // per-key counters.
     bool issuer_verified = false;
     std::string issuer_kid;
+    // ... and that issuer's role claim key, when its row sets one.
+    bool has_issuer_role_claim_key = false;
+    std::string issuer_role_claim_key;
 };
 
 // With keys.issuers, a token whose "iss" names a configured issuer is

@@ -95,7 +95,7 @@ void read_issuer(const char *issuer, IssuerRow *out) {
     SPIPlanPtr plan = prepared(
         issuer_plan,
         "SELECT i.audiences, i.algorithms, i.audience_required, i.max_stale, "
-        "k.jwks::pg_catalog.text, k.fetched_at "
+        "k.jwks::pg_catalog.text, k.fetched_at, i.role_claim_key "
         "FROM jwt.issuers i LEFT JOIN jwt.issuer_keys k "
         "ON k.issuer OPERATOR(pg_catalog.=) i.issuer AND k.url OPERATOR(pg_catalog.=) i.url "
         "AND k.jwks IS NOT NULL "
@@ -122,6 +122,7 @@ void read_issuer(const char *issuer, IssuerRow *out) {
         v = SPI_getbinval(tuple, desc, 6, &isnull);
         out->has_keys = out->jwks != nullptr && !isnull;
         if (!isnull) out->fetched_at = DatumGetTimestampTz(v);
+        out->role_claim_key = copy_text(caller, tuple, desc, 7);
     }
     end_as_extension_owner(&owner);
 }

@@ -23,6 +23,7 @@ struct IssuerRow {
     bool has_algorithms = false;
     CStringList algorithms;
     bool audience_required = true;
+    char *role_claim_key = nullptr;  // nullptr: NULL, pg_jwt.role_claim_key applies
     double max_stale_seconds = 0;
     // A set fetched from the URL configured now.
     bool has_keys = false;

@@ -92,6 +92,8 @@ void store_issuer(IssuerCache &cache, const KeyringNeed &need, const IssuerRow &
     record.has_algorithms = row.has_algorithms;
     if (row.has_algorithms) record.algorithms = to_strings(row.algorithms);
     record.audience_required = row.audience_required;
+    record.has_role_claim_key = row.role_claim_key != nullptr;
+    if (row.role_claim_key) record.role_claim_key = row.role_claim_key;
     record.max_stale = row.max_stale_seconds;
     record.has_keys = row.has_keys;
     if (row.has_keys) {
@@ -220,6 +222,10 @@ bool run_validation(const ValidationArguments &a, ValidationResult &out, ErrorRe
                     out.issuer = copy_to_cstring(token.claims.iss.value);
                     out.issuer_kid = copy_to_cstring(token.issuer_kid);
                     if (!out.issuer || !out.issuer_kid) return copy_failure_status();
+                    if (token.has_issuer_role_claim_key) {
+                        out.role_claim_key = copy_to_cstring(token.issuer_role_claim_key);
+                        if (!out.role_claim_key) return copy_failure_status();
+                    }
                 }
                 return Status::Ok();
             },

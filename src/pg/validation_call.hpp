@@ -56,6 +56,9 @@ struct ValidationResult {
     // key that verified it ("" for none), for the per-key counters.
     char *issuer = nullptr;
     char *issuer_kid = nullptr;
+    // ... and its jwt.issuers.role_claim_key, when not NULL (jwt.authenticate
+    // reads the role there instead of at pg_jwt.role_claim_key).
+    char *role_claim_key = nullptr;
 };
 
 // Validates `a.token` and raises on any fault, a revoked jti included: the

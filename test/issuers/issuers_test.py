@@ -6,7 +6,9 @@ a restart of the server process; slow responses (timeout), a 10 MiB body,
 a redirect, invalid JSON, a wrong content type, private keys, duplicate
 kids, a discovery document for another issuer or pointing to another host;
 a cancel; URLs in tokens never fetched; a storm of tokens with unknown kids;
-fixtures shaped like Supabase, Auth0, Keycloak, Entra and Cognito; a dump
+fixtures shaped like Supabase, Auth0, Keycloak, Entra, Cognito and
+Firebase (a map of kids to X.509 certificates), with per-issuer role claim
+keys for jwt.authenticate; a dump
 and restore that brings back no keys. Fetches are counted in the server's
 request log. Run by test/issuers/run inside a cluster (PGHOST, PGPORT,
 PGUSER set); prints one line per check, the fetch counts, then
@@ -150,6 +152,23 @@ def private_jwk(private_pem, **members):
     jwk = json.loads(algorithm.to_jwk(key))
     jwk.update(members)
     return jwk
+
+
+def certificate_pem(private_pem, common_name):
+    """A self-signed X.509 certificate of the key, as Firebase publishes them."""
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import NameOID
+    key = LOADED[private_pem]
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(hours=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
 def token(private_pem, alg, kid, claims, **header):
@@ -487,9 +506,40 @@ def fixtures(db, p):
                  {"keys": [public_jwk(KEY_A, kid="cg-1", alg="RS256", use="sig")]})
     db.add_issuer(cg, p.url(f"/{pool}/.well-known/openid-configuration"),
                   audiences=["client-abc"], audience_required=False)
+    # Keycloak: realm discovery; the certs endpoint also lists an encryption
+    # key (use enc, RSA-OAEP), left out; roles in realm_access.roles, read
+    # by jwt.authenticate through the row's role_claim_key.
+    kc = p.url("/realms/shop")
+    p.json_route("/realms/shop/.well-known/openid-configuration",
+                 {"issuer": kc, "jwks_uri": p.url("/realms/shop/protocol/openid-connect/certs"),
+                  "authorization_endpoint": p.url("/realms/shop/protocol/openid-connect/auth")})
+    p.json_route("/realms/shop/protocol/openid-connect/certs", {"keys": [
+        public_jwk(KEY_C, kid="kc-enc", alg="RSA-OAEP", use="enc", x5c=["MIIC..."]),
+        public_jwk(KEY_A, kid="kc-sig", alg="RS256", use="sig", x5c=["MIIC..."],
+                   x5t="kc", **{"x5t#S256": "kc256"})]})
+    db.add_issuer(kc, p.url("/realms/shop/.well-known/openid-configuration"),
+                  audiences=["account"], role_claim_key="$.realm_access.roles[0]")
+    # Firebase: the certificate map itself (its issuer's discovery document
+    # names a JWK set on another host; the map is the documented form),
+    # two certificates keyed by kid; aud is the project id.
+    project = "shop-3f1a2"
+    fb = p.url(f"/{project}")
+    p.json_route("/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com",
+                 {"fb-1": certificate_pem(KEY_A, "securetoken.system.gserviceaccount.com"),
+                  "fb-2": certificate_pem(KEY_C, "securetoken.system.gserviceaccount.com")},
+                 headers={"Cache-Control": "public, max-age=19958, must-revalidate, no-transform"})
+    db.add_issuer(fb, p.url("/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com"),
+                  audiences=[project])
     r = db.refresh()
-    for name, iss in (("Supabase", sb), ("Auth0", a0), ("Entra", en), ("Cognito", cg)):
+    for name, iss in (("Supabase", sb), ("Auth0", a0), ("Entra", en), ("Cognito", cg),
+                      ("Keycloak", kc), ("Firebase", fb)):
         check(f"{name}: fetched", outcome_of(r, iss), "updated")
+    check("Keycloak: the encryption key is left out", (
+        db.one("SELECT kids FROM jwt.issuer_keys WHERE issuer = %s", kc),
+        "kc-enc" in message_of(r, kc)), (["kc-sig"], True))
+    check("Firebase: both certificates are keys, by kid", db.one(
+        "SELECT (kids, key_algorithms)::text FROM jwt.issuer_keys WHERE issuer = %s", fb),
+        '("{fb-1,fb-2}","{RS256,RS256}")')
     now = int(time.time())
     check("Supabase: user token (aud authenticated)", db.validate(token(KEY_B, "ES256", "sb-1", {
         "iss": sb, "sub": "8f2b-user", "aud": "authenticated", "role": "authenticated",
@@ -512,6 +562,20 @@ def fixtures(db, p):
     check("Cognito: id token of another client", db.validate(token(KEY_A, "RS256", "cg-1", {
         "iss": cg, "sub": "c-sub", "aud": "client-other", "exp": now + 3600})),
         "28000: token audience does not match")
+    check("Keycloak: access token", db.validate(token(KEY_A, "RS256", "kc-sig", {
+        "iss": kc, "sub": "f1c2-kc", "aud": "account", "azp": "shop-web", "typ": "Bearer",
+        "realm_access": {"roles": ["offline_access"]}, "exp": now + 300, "iat": now}, typ="JWT")),
+        "ok: f1c2-kc")
+    fb_claims = {"iss": fb, "aud": project, "auth_time": now - 60, "user_id": "fb-user",
+                 "sub": "fb-user", "iat": now, "exp": now + 3600,
+                 "firebase": {"identities": {}, "sign_in_provider": "anonymous"}}
+    check("Firebase: ID token (first certificate)",
+          db.validate(token(KEY_A, "RS256", "fb-1", fb_claims)), "ok: fb-user")
+    check("Firebase: ID token (second certificate)",
+          db.validate(token(KEY_C, "RS256", "fb-2", fb_claims)), "ok: fb-user")
+    check("Firebase: the first certificate's kid with the second key",
+          db.validate(token(KEY_C, "RS256", "fb-1", fb_claims)),
+          "28000: invalid token signature")
     # A token of one issuer signed with another's key (both configured).
     check("Auth0's key under Cognito's issuer", db.validate(token(KEY_A, "RS256", "a0-1", {
         "iss": cg, "sub": "x"})), f'28000: no key of issuer "{cg}" matches the token\'s kid')
@@ -524,9 +588,40 @@ def fixtures(db, p):
         "role": "issuers_test_authenticated", "exp": now + 3600}))
     role = db.one("SELECT current_user")
     db.rows("ROLLBACK")
-    db.rows("DROP ROLE issuers_test_authenticated")
     check("Supabase: jwt.authenticate switches to the token's role", (got, role),
           ("8f2b-user", "issuers_test_authenticated"))
+    # Keycloak's row reads the role at $.realm_access.roles[0]; the session
+    # setting pg_jwt.role_claim_key (.role) still serves the other issuers.
+    db.rows("DROP ROLE IF EXISTS issuers_test_kc_role")
+    db.rows("CREATE ROLE issuers_test_kc_role")
+    kc_token = token(KEY_A, "RS256", "kc-sig", {
+        "iss": kc, "sub": "f1c2-kc", "aud": "account", "role": "issuers_test_authenticated",
+        "realm_access": {"roles": ["issuers_test_kc_role", "offline_access"]}, "exp": now + 300})
+    db.rows("BEGIN")
+    got = db.outcome("SELECT jwt.authenticate(%s) ->> 'sub'", kc_token)
+    role = db.one("SELECT current_user")
+    db.rows("ROLLBACK")
+    check("Keycloak: jwt.authenticate takes the role at the issuer's role_claim_key",
+          (got, role), ("f1c2-kc", "issuers_test_kc_role"))
+    db.rows("UPDATE jwt.issuers SET role_claim_key = '$.realm_access.roles[' WHERE issuer = %s", kc)
+    db.rows("BEGIN")
+    got = db.outcome("SELECT jwt.authenticate(%s) ->> 'sub'", kc_token)
+    db.rows("ROLLBACK")
+    check("Keycloak: a broken role_claim_key fails closed", got,
+          '22023: invalid jwt.issuers.role_claim_key "$.realm_access.roles["')
+    db.rows("UPDATE jwt.issuers SET role_claim_key = '' WHERE issuer = %s", kc)
+    db.rows("SET pg_jwt.anon_role = issuers_test_authenticated")
+    db.rows("BEGIN")
+    got = db.outcome("SELECT jwt.authenticate(%s) ->> 'sub'", kc_token)
+    role = db.one("SELECT current_user")
+    db.rows("ROLLBACK")
+    db.rows("RESET pg_jwt.anon_role")
+    check("Keycloak: role_claim_key '' takes no role from the token (pg_jwt.anon_role)",
+          (got, role), ("f1c2-kc", "issuers_test_authenticated"))
+    db.rows("UPDATE jwt.issuers SET role_claim_key = '$.realm_access.roles[0]' WHERE issuer = %s",
+            kc)
+    db.rows("DROP ROLE issuers_test_kc_role")
+    db.rows("DROP ROLE issuers_test_authenticated")
     # A discovery document may point to another configured issuer's host.
     db.add_issuer(p.url("/other-host"), p.url("/other-host/jwks", host="localhost"),
                   audience_required=False)

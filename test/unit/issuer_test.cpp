@@ -145,7 +145,16 @@ TEST(IssuerDocument, ToldApartByContent) {
     EXPECT_EQ(d.jwks_uri, "https://idp.example/jwks");
     EXPECT_TRUE(IsStatus(classify_document(R"({"issuer":"x"})", kind, d), Fault::invalid_argument,
                          "document is neither a JWK set nor an OpenID Connect discovery document",
-                         "It has neither a member \"keys\" nor a member \"jwks_uri\"."));
+                         "It has neither a member \"keys\" nor a member \"jwks_uri\", and it is "
+                         "not a map of kids to X.509 certificates."));
+    // Firebase's map of kids to certificates is a key set; a map with one
+    // value that is not a certificate is not.
+    EXPECT_TRUE(IsOk(classify_document(
+        R"({"k1":"-----BEGIN CERTIFICATE-----\nMII\n-----END CERTIFICATE-----\n"})", kind, d)));
+    EXPECT_EQ(kind, DocumentKind::key_set);
+    EXPECT_EQ(
+        classify_document(R"({"k1":"-----BEGIN CERTIFICATE-----\n","k2":"x"})", kind, d).message,
+        "document is neither a JWK set nor an OpenID Connect discovery document");
     EXPECT_TRUE(IsStatus(classify_document(R"({"jwks_uri":"https://x/"})", kind, d),
                          Fault::invalid_argument, "discovery document has no \"issuer\"", ""));
     EXPECT_TRUE(IsStatus(classify_document(R"({"jwks_uri":1,"issuer":"x"})", kind, d),
@@ -187,6 +196,24 @@ TEST_F(PublishedSets, KeepsTheUsableKeysNormalised) {
     no_alg.replace(no_alg.find("\"alg\":\"ES256\","), 14, "");
     ASSERT_TRUE(IsOk(Check(R"({"keys":[)" + no_alg + "]}")));
     EXPECT_EQ(set.keys[0].algorithm, "ES256");
+}
+
+TEST_F(PublishedSets, FirebaseCertificateMap) {
+    // {"<kid>": "<PEM certificate>"}: rsa2048.cert.pem is a self-signed
+    // certificate of rsa2048's key; its public key is kept as a JWK.
+    std::string pem = ReadTestKey("rsa2048.cert.pem"), escaped;
+    for (char c : pem) escaped += c == '\n' ? std::string("\\n") : std::string(1, c);
+    ASSERT_TRUE(IsOk(Check("{\"fb-1\":\"" + escaped + "\"}")));
+    ASSERT_EQ(set.keys.size(), 1u);
+    EXPECT_TRUE(set.keys[0].has_kid);
+    EXPECT_EQ(set.keys[0].kid, "fb-1");
+    EXPECT_EQ(set.keys[0].algorithm, "RS256");
+    const std::string b_modulus = b.substr(b.find("\"n\":"), 40);
+    EXPECT_NE(set.keys[0].jwk.find(b_modulus), std::string::npos) << set.keys[0].jwk;
+    // The stored set is a JWK set, checked again as such when it is read.
+    PublishedKeySet again;
+    ASSERT_TRUE(IsOk(OSSL_CALL(check_published_key_set(set.jwks, again))));
+    EXPECT_EQ(again.jwks, set.jwks);
 }
 
 TEST_F(PublishedSets, PrivateOrSymmetricMaterialRefusesTheWholeSet) {
@@ -257,7 +284,8 @@ TEST_F(PublishedSets, KeysValidationCannotUseAreLeftOut) {
 
 TEST_F(PublishedSets, ShapeAndBounds) {
     EXPECT_TRUE(IsStatus(Check(a), Fault::invalid_argument, "document is not a JWK set",
-                         "It has no member \"keys\"."));
+                         "It has no member \"keys\" and is not a map of kids to X.509 "
+                         "certificates."));
     EXPECT_EQ(Check(R"({"keys":{}})").message, "document is not a valid JWK set");
     EXPECT_EQ(Check(R"({"keys":[]})").detail, "The JWK set has no keys.");
     std::string many = R"({"keys":[)";
@@ -434,6 +462,17 @@ TEST_F(IssuerValidation, TellsWhenAFetchMayHelpAndWhichKeyVerified) {
     EXPECT_FALSE(out.wants_issuer_refresh);
     EXPECT_TRUE(out.issuer_verified);
     EXPECT_EQ(out.issuer_kid, "a");
+    EXPECT_FALSE(out.has_issuer_role_claim_key);
+    // The row's role claim key travels with the verified token.
+    r.has_role_claim_key = true;
+    r.role_claim_key = "$.realm_access.roles[0]";
+    issuers.store(kIss, &r);
+    EXPECT_TRUE(IsOk(Validate(token_a)));
+    EXPECT_TRUE(out.has_issuer_role_claim_key);
+    EXPECT_EQ(out.issuer_role_claim_key, "$.realm_access.roles[0]");
+    r.has_role_claim_key = false;
+    r.role_claim_key.clear();
+    issuers.store(kIss, &r);
     // An unknown kid, a token of an algorithm none of the keys has.
     EXPECT_EQ(Validate(Sign("ec_p256.pem", Algorithm::ES256,
                             R"({"iss":"https://idp.example/","aud":"api"})", R"({"kid":"new"})"))
