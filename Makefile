@@ -106,8 +106,10 @@ test-versions: deps
 # pg_jwt on a Citus coordinator and two workers on loopback (issue 18):
 # Citus built from the source archive CITUS_SRC (patched with CITUS_PATCH,
 # else the patch for this server beside the archive), or the installed one.
+# CITUS_PG_MAJOR=NN: in the root filesystem of PostgreSQL NN
+# (scripts/pg-root, as make test-versions; as root) instead of this machine.
 test-citus: deps
-	CITUS_SRC="$(CITUS_SRC)" CITUS_PATCH="$(CITUS_PATCH)" test/citus/run
+	CITUS_SRC="$(CITUS_SRC)" CITUS_PATCH="$(CITUS_PATCH)" CITUS_PG_MAJOR="$(CITUS_PG_MAJOR)" test/citus/run
 
 demo: deps
 	$(MAKE) all
