@@ -84,7 +84,7 @@ unit: build/unit_tests
 -include packaging.mk
 
 # ---------------------------------------------------------------- project targets
-.PHONY: test test-versions demo bench unit deps format format-check lint
+.PHONY: test test-versions test-citus demo bench unit deps format format-check lint
 
 deps:
 	scripts/install-deps
@@ -102,6 +102,12 @@ test: deps
 PG_VERSIONS ?= 17 18
 test-versions: deps
 	PG_VERSIONS="$(PG_VERSIONS)" scripts/test-versions
+
+# pg_jwt on a Citus coordinator and two workers on loopback (issue 18):
+# Citus built from the source archive CITUS_SRC (patched with CITUS_PATCH,
+# else the patch for this server beside the archive), or the installed one.
+test-citus: deps
+	CITUS_SRC="$(CITUS_SRC)" CITUS_PATCH="$(CITUS_PATCH)" test/citus/run
 
 demo: deps
 	$(MAKE) all
