@@ -22,8 +22,8 @@ PKG_CONFIG ?= pkg-config
 # newer compiler should not fail on a new warning.
 WERROR ?=
 
-DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags simdjson libcrypto 2>/dev/null)
-DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs simdjson libcrypto 2>/dev/null || echo -lsimdjson -lcrypto)
+DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags simdjson libcrypto libcurl 2>/dev/null)
+DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs simdjson libcrypto libcurl 2>/dev/null || echo -lsimdjson -lcrypto -lcurl)
 WARNINGS    = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers $(WERROR)
 
 # The glue: PostgreSQL's headers as system headers (their warnings are not ours).

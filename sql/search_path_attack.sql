@@ -56,6 +56,7 @@ WHERE e.extname IN ('pg_jwt', 'pg_jwt_auth')
     'jwt.is_valid(text,text,text[],text,text,interval,interval,text[],text,timestamp with time zone,bytea)',
     'jwt.claims()', 'jwt.claim(text)', 'jwt.claim(text[])', 'jwt.claim_uuid(text)',
     'jwt.authenticate(text)', 'jwt.request_token(text,text)',
+    'jwt.refresh_issuers(boolean)', 'jwt._issuer_key_counts(text,text[])',
     'auth.uid()', 'auth.user_id()', 'auth.role()', 'auth.email()', 'auth.jwt()', 'auth.session()',
     'auth.jwt_session_init(text)', 'auth.init()'])
 ORDER BY 1;
@@ -70,12 +71,21 @@ SELECT jwt.sign('{"sub":"a1b2c3d4-0000-4000-8000-000000000001","jti":"spa-1","em
 SELECT jwt.sign('{"sub":"x","jti":"spa-revoked"}', 'secret-secret-secret-secret-secr', 'HS256',
                 '{"kid":"spa-k1"}') AS tok_revoked \gset
 SELECT jwt.sign('{"sub":"y","jti":"spa-2"}', 'secret-secret-secret-secret-secr') AS tok_nokid \gset
+-- A configured issuer with a fetched set (test/keys/ec_p256.pem's public
+-- key), whose URL nothing listens on (jwt.refresh_issuers fails at once).
+\set spa_issuer_priv `cat test/keys/ec_p256.pem`
+INSERT INTO jwt.issuers (issuer, url, audiences) VALUES ('https://spa.example/', 'https://127.0.0.1:1/jwks', '{api}');
+INSERT INTO jwt.issuer_keys (issuer, url, jwks, kids, key_algorithms, fetched_at, attempted_at, next_refresh)
+SELECT 'https://spa.example/', 'https://127.0.0.1:1/jwks',
+       jsonb_build_object('keys', jsonb_build_array((jwt._import_key_entry(:'spa_issuer_priv', 'ES256', 'spa-i')).public_jwk)),
+       '{spa-i}', '{ES256}', now(), now(), now();
+SELECT jwt.sign('{"iss":"https://spa.example/","sub":"issued","aud":"api"}', :'spa_issuer_priv', 'ES256', '{"kid":"spa-i"}') AS tok_issuer \gset
 
 CREATE ROLE regress_jwt_spa_attacker LOGIN;       -- no privilege beyond PUBLIC's
 CREATE ROLE regress_jwt_spa_keyadmin LOGIN;       -- EXECUTE on the restricted functions
 GRANT EXECUTE ON FUNCTION jwt.generate_key(text, text, integer, timestamptz, timestamptz),
     jwt.add_key(text, text, text, timestamptz, timestamptz, boolean), jwt.revoke(text, timestamptz),
-    jwt.purge_revoked(), jwt.issue(jsonb, interval, text),
+    jwt.purge_revoked(), jwt.issue(jsonb, interval, text), jwt.refresh_issuers(boolean),
     jwt._generate_key_entry(text, integer, text), jwt._import_key_entry(text, text, text),
     jwt._import_key_entries(text, text, text)
     TO regress_jwt_spa_keyadmin;
@@ -138,7 +148,9 @@ BEGIN
         ['_check_writable', 'text', 'bool'], ['pg_is_in_recovery', '', 'bool'],
         ['_generate_key_entry', 'text,int4,text', 'record'],
         ['_import_key_entry', 'text,text,text', 'record'],
-        ['_import_key_entries', 'text,text,text', 'record']]
+        ['_import_key_entries', 'text,text,text', 'record'],
+        ['cardinality', 'anyarray', 'int4'], ['starts_with', 'text,text', 'bool'],
+        ['array_position', 'anyarray,anyelement', 'int4']]
     LOOP
         EXECUTE pg_catalog.format(
             'CREATE FUNCTION evil.%I(%s) RETURNS pg_catalog.%s LANGUAGE plpgsql AS $b$ BEGIN PERFORM pg_temp.planted(%L); RETURN NULL; END $b$',
@@ -181,7 +193,8 @@ BEGIN
     -- Relations that an unqualified name would find in pg_temp first (TEMPORARY
     -- said: from 19 a view on a temporary function otherwise gets a NOTICE).
     FOREACH f SLICE 1 IN ARRAY ARRAY[['keys'], ['revoked'], ['pg_class'], ['pg_proc'], ['pg_roles'],
-                                     ['pg_namespace'], ['pg_settings'], ['excluded']]
+                                     ['pg_namespace'], ['pg_settings'], ['excluded'],
+                                     ['issuers'], ['issuer_keys']]
     LOOP
         EXECUTE pg_catalog.format(
             'CREATE TEMPORARY VIEW pg_temp.%I AS SELECT * FROM pg_temp.spy_rows(%L) AS t(kid pg_catalog.text, algorithm pg_catalog.text, public_jwk pg_catalog.jsonb, private_jwk pg_catalog.jsonb, active pg_catalog.bool, not_before pg_catalog.timestamptz, expires_at pg_catalog.timestamptz, created_at pg_catalog.timestamptz, jti pg_catalog.text, until pg_catalog.timestamptz)',
@@ -224,6 +237,9 @@ SELECT jwt.is_valid('eyJhbGciOiJIUzI1NiJ9.e30.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 SELECT jwt.validate(:'tok_revoked') AS revoked;
 \echo :LAST_ERROR_SQLSTATE
 SELECT jwt.is_valid(:'tok_revoked') AS revoked, jwt.is_valid(:'tok') AS not_revoked;
+-- The read of a configured issuer and its fetched set (issuer_access.cpp).
+SELECT jwt.validate(:'tok_issuer') OPERATOR(pg_catalog.->>) 'sub' AS issuer_token;
+SELECT jwt._issuer_key_counts('https://spa.example/', '{spa-i}') AS key_counts;
 
 -- Everything else PUBLIC may call.
 SELECT jwt.url_encode('\x00ff'::pg_catalog.bytea) AS url_encode, jwt.url_decode('AP8') AS url_decode;
@@ -269,6 +285,9 @@ SELECT (jwt._generate_key_entry('HS256', 2048, 'spa-entry')).kid AS generated_en
 SELECT kid, algorithm FROM jwt._import_key_entries('{"keys":[{"kty":"oct","kid":"spa-set","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"},{"kty":"OKP","crv":"X25519","x":"AA"}]}', NULL, NULL);
 SELECT jwt.add_key('{"keys":[{"kty":"oct","kid":"spa-set","alg":"HS256","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"},{"kty":"OKP","crv":"X25519","x":"AA"}]}', NULL) AS added_set;
 SELECT pg_catalog.length(jwt.issue('{"sub":"z"}', '1 hour', 'spa-k1')) OPERATOR(pg_catalog.>) 0 AS issued;
+-- The reads and the write of jwt.refresh_issuers (a failed fetch, stored).
+SELECT issuer, outcome, http_status, keys FROM jwt.refresh_issuers(true);
+SELECT jwt.validate(:'tok_issuer') OPERATOR(pg_catalog.->>) 'sub' AS issuer_token;
 -- The keyring changed (generate_key, add_key): read again, as this role.
 SELECT jwt.is_valid(:'tok') AS now_revoked, jwt.is_valid(:'tok_nokid') AS no_kid;
 SELECT pg_catalog.jsonb_array_length(jwt.jwks() OPERATOR(pg_catalog.->) 'keys') AS published;
@@ -289,6 +308,7 @@ SET client_min_messages = warning;
 DROP SCHEMA evil CASCADE;
 RESET client_min_messages;
 TRUNCATE jwt.keys, jwt.revoked;
+DELETE FROM jwt.issuers;
 DROP OWNED BY regress_jwt_spa_attacker, regress_jwt_spa_keyadmin;
 DROP ROLE regress_jwt_spa_attacker, regress_jwt_spa_keyadmin;
 DROP EXTENSION pg_jwt_auth;

@@ -3,8 +3,21 @@
 #include "jwk_export.hpp"
 #include "key_import.hpp"
 #include "openssl_error.hpp"
+#include "text.hpp"
 
 namespace pgjwt {
+
+bool is_certificate_map(simdjson::dom::object object) {
+    size_t members = 0;
+    for (simdjson::dom::key_value_pair field : object) {
+        if (field.value.type() != simdjson::dom::element_type::STRING) return false;
+        if (!trim_space(field.value.get_string().value_unsafe())
+                 .starts_with("-----BEGIN CERTIFICATE-----"))
+            return false;
+        members++;
+    }
+    return members > 0;
+}
 
 void certificate_members(std::string_view pem, JwkMembers &jwk) {
     ImportedKey key;

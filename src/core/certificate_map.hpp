@@ -10,9 +10,14 @@
 
 #include <string_view>
 
+#include "json_dom.hpp"
 #include "jwk.hpp"
 
 namespace pgjwt {
+
+// Firebase's form: a JSON object whose every member (at least one) is a
+// string holding a PEM certificate, named by its kid.
+bool is_certificate_map(simdjson::dom::object object);
 
 // Fills the key members of `jwk` (kty, and n and e, or crv, x and y) from
 // the certificate `pem`; a certificate OpenSSL cannot read, or whose key

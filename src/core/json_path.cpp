@@ -518,12 +518,12 @@ class PathParser {
 
 }  // namespace
 
-Status parse_role_claim_key(std::string_view text, JsonPath &out) {
+Status parse_role_claim_key(std::string_view text, JsonPath &out, std::string_view source) {
     out = JsonPath{};
     PathParser parser(text, out);
     if (parser.parse()) return Status::Ok();
     out = JsonPath{};
-    return Status::InvalidArgument("invalid pg_jwt.role_claim_key \"" + excerpt(text) + "\"",
+    return Status::InvalidArgument("invalid " + std::string(source) + " \"" + excerpt(text) + "\"",
                                    parser.problem());
 }
 

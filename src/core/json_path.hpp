@@ -62,10 +62,12 @@ struct JsonPath {
     std::vector<Filter> filters;
 };
 
-// Reads the setting's text. Fails with Fault::invalid_argument: message
-// `invalid pg_jwt.role_claim_key "<text>"`, detail what is wrong at which
-// character (1-based, counting characters).
-Status parse_role_claim_key(std::string_view text, JsonPath &out);
+// Reads the setting's text (or a jwt.issuers.role_claim_key: `source` names
+// where the text came from). Fails with Fault::invalid_argument: message
+// `invalid <source> "<text>"`, detail what is wrong at which character
+// (1-based, counting characters).
+Status parse_role_claim_key(std::string_view text, JsonPath &out,
+                            std::string_view source = "pg_jwt.role_claim_key");
 
 // What the path selects in a token's claims.
 struct RoleClaim {

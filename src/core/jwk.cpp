@@ -100,20 +100,6 @@ Status read_set(dom::element set_keys, std::vector<JwkMembers> &keys) {
     return Status::Ok();
 }
 
-// Firebase's form: an object without "kty" whose every member is a string
-// holding a PEM certificate, named by its kid.
-bool is_certificate_map(dom::object object) {
-    size_t members = 0;
-    for (dom::key_value_pair field : object) {
-        if (field.value.type() != dom::element_type::STRING) return false;
-        if (!trim_space(field.value.get_string().value_unsafe())
-                 .starts_with("-----BEGIN CERTIFICATE-----"))
-            return false;
-        members++;
-    }
-    return members > 0;
-}
-
 Status read_certificate_map(dom::object object, std::vector<JwkMembers> &keys,
                             std::vector<std::string> &certificates) {
     size_t count = object.size();

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "secret.hpp"
+#include "string_hash.hpp"
 
 namespace pgjwt {
 
@@ -43,9 +44,11 @@ struct KeyringRecord {
 
 // What validation needs from jwt.keys that the cache does not hold yet.
 struct KeyringRequest {
-    enum class Kind { none, algorithms, kid, candidates };
+    // issuers_any: whether jwt.issuers has a row; issuer: that issuer's row
+    // and fetched set (issuer_cache.hpp).
+    enum class Kind { none, algorithms, kid, candidates, issuers_any, issuer };
     Kind kind = Kind::none;
-    std::string value;  // the kid, or the algorithm name
+    std::string value;  // the kid, the algorithm name, or the issuer
 };
 
 class KeyringCache {
@@ -87,13 +90,6 @@ class KeyringCache {
     void clear();
 
   private:
-    // Looks a kid up without copying it into a std::string.
-    struct StringHash {
-        using is_transparent = void;
-        size_t operator()(std::string_view s) const noexcept {
-            return std::hash<std::string_view>{}(s);
-        }
-    };
     struct Candidates {
         std::vector<KeyringRecord> records;
         double valid_from = 0, valid_until = 0;
@@ -101,7 +97,7 @@ class KeyringCache {
     uint64_t generation_ = 0;
     bool has_algorithms_ = false;
     std::vector<std::string> algorithms_;
-    std::unordered_map<std::string, KidEntry, StringHash, std::equal_to<>> kids_;
+    StringMap<KidEntry> kids_;  // looked up by a kid without copying it
     size_t kid_bytes_ = 0;
     std::unordered_map<std::string, Candidates> candidates_;
 };

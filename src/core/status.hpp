@@ -21,6 +21,8 @@ enum class Fault {
     internal,          // a bug or a library failure: XX000
     too_large,         // the caller's argument or the result exceeds a documented limit: 54000
     cancelled,         // the glue asked the core to stop (cancel.hpp): the glue raises 57014
+    unavailable,       // something pg_jwt depends on is not there now (an identity provider's
+                       // keys not fetched, or stale; a fetch that failed): 55000
 };
 
 // The fault's name, for messages and test output.
@@ -44,6 +46,8 @@ constexpr const char *fault_name(Fault fault) {
             return "too_large";
         case Fault::cancelled:
             return "cancelled";
+        case Fault::unavailable:
+            return "unavailable";
     }
     return "?";
 }

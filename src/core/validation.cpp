@@ -5,6 +5,8 @@
 #include <cmath>
 #include <ctime>
 
+#include "issuer_cache.hpp"
+#include "issuer_validation.hpp"
 #include "jwk.hpp"
 #include "jwk_set.hpp"
 #include "key_algorithms.hpp"
@@ -78,15 +80,24 @@ Status check_claims(const ValidatedToken &token, const ValidationPolicy &policy)
     if (c.has_aud && !c.aud_valid)
         return reject("token claim \"aud\" is invalid",
                       "\"aud\" must be a string or an array of strings.");
-    if (policy.has_audience) {
-        if (!c.has_aud) return reject("token lacks required claim \"aud\"");
-        if (std::find(c.aud.begin(), c.aud.end(), policy.audience) == c.aud.end())
-            return reject("token audience does not match");
-    } else if (c.has_aud) {
+    const bool expects_audience = policy.has_audience || policy.has_issuer_audiences;
+    if (!c.has_aud) {
+        if (expects_audience && !policy.audience_optional)
+            return reject("token lacks required claim \"aud\"");
+    } else if (!expects_audience) {
         // RFC 7519 section 4.1.3: a recipient that does not identify itself
         // with a value of "aud" must reject the token.
         return reject("token has an audience but none is expected",
                       "Pass the audience this service accepts, or set pg_jwt.audience.");
+    } else {
+        if (policy.has_issuer_audiences &&
+            std::find_first_of(c.aud.begin(), c.aud.end(), policy.issuer_audiences.begin(),
+                               policy.issuer_audiences.end()) == c.aud.end())
+            return reject("token audience does not match",
+                          "None of its audiences is one of the issuer's (jwt.issuers).");
+        if (policy.has_audience &&
+            std::find(c.aud.begin(), c.aud.end(), policy.audience) == c.aud.end())
+            return reject("token audience does not match");
     }
     if (c.jti.state == StringClaim::State::not_a_string)
         return reject("token claim \"jti\" is not a string");
@@ -272,14 +283,49 @@ Status keyring_candidates(Algorithm alg, const JoseHeader &header, const Validat
     return Status::Ok();
 }
 
+Status decode_token(std::string_view token, const ValidationPolicy &policy, ValidatedToken &out) {
+    PGJWT_TRY(jws_decode(token, out.jws));
+    return parse_registered_claims(json_input(out.jws.payload), policy.required, out.claims);
+}
+
+// The configured issuer the token's "iss" names, if any (decoding the token
+// to read it, once jwt.issuers is known to have a row); with
+// known_issuers_only, the refusal of a token from any other issuer unless
+// the policy names the issuer it must have (the keyring's, pg_jwt.issuer).
+Status find_issuer(std::string_view token, const ValidationKeys &keys,
+                   const ValidationPolicy &policy, ValidatedToken &out, bool &decoded,
+                   const IssuerCache::Entry *&issuer) {
+    IssuerCache &issuers = *keys.issuers;
+    if (!issuers.any_known()) return need(out, KeyringRequest::Kind::issuers_any, {});
+    if (!issuers.any() && !keys.known_issuers_only) return Status::Ok();
+    PGJWT_TRY(decode_token(token, policy, out));
+    decoded = true;
+    const StringClaim &iss = out.claims.iss;
+    if (issuers.any() && iss.state == StringClaim::State::string) {
+        const IssuerCache::Entry *entry = issuers.find(iss.value);
+        if (entry == nullptr) return need(out, KeyringRequest::Kind::issuer, iss.value);
+        if (entry->found) {
+            issuer = entry;
+            return Status::Ok();
+        }
+    }
+    if (keys.known_issuers_only && !policy.has_issuer)
+        return reject("token issuer is not configured",
+                      "pg_jwt.known_issuers_only is on: tokens are accepted from the issuers of "
+                      "jwt.issuers, and from the keyring's issuer when pg_jwt.issuer names it.");
+    return Status::Ok();
+}
+
 // Verifies the token with the first candidate whose signature holds. A
 // candidate that does not fit the algorithm is skipped (RFC 7517 section 5).
 Status verify_with_candidates(Algorithm alg, const std::vector<Candidate> &candidates,
-                              const ValidatedToken &token) {
+                              const ValidatedToken &token, size_t &verified) {
     Status last;
     std::string unusable;
     bool tried = false;
-    for (const Candidate &c : candidates) {
+    for (size_t i = 0; i < candidates.size(); i++) {
+        const Candidate &c = candidates[i];
+        verified = i;
         Key key;
         Status s = resolve_key(alg, c.jwk, KeyEncoding::text, key);
         if (!s.ok()) {
@@ -328,8 +374,28 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
         return Status::InvalidArgument("max_age must not be negative");
 
     out.keyring_request = KeyringRequest{};
+    out.wants_issuer_refresh = false;
+    out.issuer_verified = false;
+    out.issuer_kid.clear();
+    out.has_issuer_role_claim_key = false;
+    out.issuer_role_claim_key.clear();
+    bool decoded = false;
+    const IssuerCache::Entry *issuer = nullptr;
+    if (!keys.has_material && keys.issuers != nullptr)
+        PGJWT_TRY(find_issuer(token, keys, policy, out, decoded, issuer));
     std::vector<Algorithm> allowed = policy.algorithms;
-    if (allowed.empty()) {
+    if (issuer != nullptr) {
+        Status s = issuer_algorithms(out.claims.iss.value, *issuer, policy.algorithms,
+                                     keys.wall_now, allowed);
+        if (!s.ok()) {
+            out.wants_issuer_refresh = s.fault == Fault::unavailable;
+            return s;
+        }
+        if (allowed.empty())
+            return reject("token algorithm is not allowed",
+                          "The issuer's algorithms and the algorithms asked for have none in "
+                          "common.");
+    } else if (allowed.empty()) {
         if (keys.has_material) {
             PGJWT_TRY(default_algorithms(keys.material, keys.encoding, allowed));
         } else {
@@ -385,16 +451,19 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
         if (std::find(fits.begin(), fits.end(), true) == fits.end()) return first_error;
     }
 
-    PGJWT_TRY(jws_decode(token, out.jws));
-    PGJWT_TRY(parse_registered_claims(json_input(out.jws.payload), policy.required, out.claims));
+    if (!decoded) PGJWT_TRY(decode_token(token, policy, out));
     const JoseHeader &header = out.jws.header;
 
     auto pos = std::find_if(allowed.begin(), allowed.end(),
                             [&](Algorithm a) { return algorithm_name(a) == header.alg; });
-    if (pos == allowed.end())
+    if (pos == allowed.end()) {
+        // A configured issuer that moved to a new algorithm publishes a key
+        // for it: a fetch may help unless jwt.issuers fixes the algorithms.
+        out.wants_issuer_refresh = issuer != nullptr && !issuer->record.has_algorithms;
         return reject("token algorithm is not allowed",
                       "The token is signed with \"" + excerpt(header.alg, 32) +
                           "\"; allowed: " + algorithm_list(allowed) + ".");
+    }
     Algorithm alg = *pos;
     size_t index = static_cast<size_t>(pos - allowed.begin());
 
@@ -405,8 +474,29 @@ Status jwt_validate(std::string_view token, const ValidationKeys &keys,
         PGJWT_TRY(jws_verify(out.jws, alg, resolved[index]));
     } else {
         std::vector<Candidate> candidates;
-        PGJWT_TRY(keyring_candidates(alg, header, keys, policy.now, candidates, out));
-        PGJWT_TRY(verify_with_candidates(alg, candidates, out));
+        std::vector<std::string_view> kids;
+        if (issuer != nullptr) {
+            std::vector<std::string_view> jwks;
+            PGJWT_TRY(issuer_candidates(out.claims.iss.value, *issuer, alg, header, jwks, kids,
+                                        out.wants_issuer_refresh));
+            for (size_t i = 0; i < jwks.size(); i++)
+                candidates.push_back(
+                    {jwks[i], "the issuer's key \"" + std::string(kids[i]) + "\""});
+        } else {
+            PGJWT_TRY(keyring_candidates(alg, header, keys, policy.now, candidates, out));
+        }
+        size_t verified = 0;
+        PGJWT_TRY(verify_with_candidates(alg, candidates, out, verified));
+        if (issuer != nullptr) out.issuer_kid.assign(kids[verified]);
+    }
+    if (issuer != nullptr) {
+        ValidationPolicy effective = policy;
+        apply_issuer_policy(issuer->record, effective);
+        PGJWT_TRY(check_claims(out, effective));
+        out.issuer_verified = true;
+        out.has_issuer_role_claim_key = issuer->record.has_role_claim_key;
+        out.issuer_role_claim_key = issuer->record.role_claim_key;
+        return Status::Ok();
     }
     return check_claims(out, policy);
 }

@@ -93,7 +93,10 @@ void warn_outside_transaction_block() {
 }
 
 // The role named at pg_jwt.role_claim_key in the claims (PostgREST 16's
-// JSONPath, read and evaluated by the core: core/json_path.hpp); nullptr
+// JSONPath, read and evaluated by the core: core/json_path.hpp), or at the
+// role_claim_key of the configured issuer that verified the token (`issuer`
+// not nullptr: its jwt.issuers row sets one, so that one database can take
+// Supabase's "role" and Keycloak's "$.realm_access.roles[0]"); nullptr
 // when the path selects nothing or JSON null (the token names no role).
 // Anything else that is not a string is refused: a number, a boolean, an
 // array or an object is no role name, and taking its text for one would be
@@ -101,16 +104,17 @@ void warn_outside_transaction_block() {
 // so a wrong path is reported here, with the character where it goes wrong,
 // and fails closed: a check at SET time would let a wrong value stored in a
 // configuration file or by ALTER ROLE fall back to the default at login.
-char *role_from_claims(const char *claims) {
-    const char *spec = nonempty_setting(setting_role_claim_key);
-    if (spec == nullptr) return nullptr;
+char *role_from_claims(const char *claims, const char *issuer, const char *issuer_spec) {
+    const char *spec = issuer ? issuer_spec : nonempty_setting(setting_role_claim_key);
+    if (spec == nullptr || spec[0] == '\0') return nullptr;
+    const char *source = issuer ? "jwt.issuers.role_claim_key" : "pg_jwt.role_claim_key";
     char *role = nullptr;
     bool not_a_string = false;
     ErrorReport report;
     bool ok = run_core(
         [&]() -> Status {
             JsonPath path;
-            PGJWT_TRY(parse_role_claim_key(spec, path));
+            PGJWT_TRY(parse_role_claim_key(spec, path, source));
             RoleClaim found;
             PGJWT_TRY(select_role_claim(path, json_input(std::string_view(claims)), found));
             if (found.kind == RoleClaim::Kind::not_a_string) not_a_string = true;
@@ -121,15 +125,22 @@ char *role_from_claims(const char *claims) {
         report);
     if (!ok) {
         if (report.fault != Fault::invalid_argument) raise_core_error(report);
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s", report.message),
-                        errdetail("%s", report.detail),
-                        errhint("Write an RFC 9535 JSONPath such as $.role or $.app.roles[0], as "
-                                "PostgREST 16 does, or the older form .role."),
-                        errhidestmt(true), errhidecontext(true)));
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s", report.message),
+                 errdetail("%s", report.detail),
+                 issuer ? errhint("Correct the role_claim_key of issuer \"%s\" in jwt.issuers: an "
+                                  "RFC 9535 JSONPath such as $.role or $.app.roles[0], or the "
+                                  "older form .role.",
+                                  issuer)
+                        : errhint("Write an RFC 9535 JSONPath such as $.role or $.app.roles[0], "
+                                  "as PostgREST 16 does, or the older form .role."),
+                 errhidestmt(true), errhidecontext(true)));
     }
     if (not_a_string)
         refuse("token role is not a string",
-               "The claim at pg_jwt.role_claim_key must be a JSON string or null.");
+               issuer ? "The claim at the role_claim_key of the token's issuer in jwt.issuers must "
+                        "be a JSON string or null."
+                      : "The claim at pg_jwt.role_claim_key must be a JSON string or null.");
     return role;
 }
 
@@ -160,12 +171,15 @@ extern "C" Datum pg_jwt_authenticate(PG_FUNCTION_ARGS) {
     apply_policy_settings(args);
     args.now = GetCurrentStatementStartTimestamp();
     load_configured_keys(args);
-    char *claims = validate_or_raise(args).claims;
+    ValidationResult valid = validate_or_raise(args);
+    char *claims = valid.claims;
+    // A configured issuer's own role claim key, when its row sets one.
+    const char *issuer = valid.role_claim_key ? valid.issuer : nullptr;
 
     Datum result = DirectFunctionCall1(jsonb_in, CStringGetDatum(claims));
     set_local("pg_jwt.claims", claims, PGC_SUSET);
     mirror_request_claims(claims);
-    char *role = role_from_claims(claims);
+    char *role = role_from_claims(claims, issuer, valid.role_claim_key);
     if (role != nullptr)
         switch_role(role);
     else if (anon != nullptr)

@@ -37,6 +37,8 @@ int sqlstate_for(Fault fault) {
             return ERRCODE_PROGRAM_LIMIT_EXCEEDED;  // 54000
         case Fault::cancelled:
             return ERRCODE_QUERY_CANCELED;  // 57014
+        case Fault::unavailable:
+            return ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE;  // 55000
         case Fault::none:
         case Fault::internal:
             break;

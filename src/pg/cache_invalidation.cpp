@@ -11,11 +11,14 @@ namespace pgjwt::pg {
 // Start at 1: a reader's "generation seen" starts at 0, i.e. stale.
 uint64 keyring_generation = 1;
 uint64 revoked_generation = 1;
+uint64 issuers_generation = 1;
 
 namespace {
 
 Oid keys_oid = InvalidOid;
 Oid revoked_oid = InvalidOid;
+Oid issuers_oid = InvalidOid;
+Oid issuer_keys_oid = InvalidOid;
 
 Oid lookup(const char *name, Oid &cached) {
     if (!OidIsValid(cached)) {
@@ -30,9 +33,10 @@ void on_relcache_change(Datum, Oid relid) {
     // the invalidation queue); the extension may even have been dropped and
     // re-created, so forget the OIDs too.
     if (relid == InvalidOid) {
-        keys_oid = revoked_oid = InvalidOid;
+        keys_oid = revoked_oid = issuers_oid = issuer_keys_oid = InvalidOid;
         keyring_generation++;
         revoked_generation++;
+        issuers_generation++;
         return;
     }
     // The table may have been dropped (DROP EXTENSION): look its OID up
@@ -44,6 +48,10 @@ void on_relcache_change(Datum, Oid relid) {
     if (relid == revoked_oid) {
         revoked_oid = InvalidOid;
         revoked_generation++;
+    }
+    if (relid == issuers_oid || relid == issuer_keys_oid) {
+        issuers_oid = issuer_keys_oid = InvalidOid;
+        issuers_generation++;
     }
 }
 
@@ -63,6 +71,12 @@ Oid keys_relation() {
 Oid revoked_relation() {
     return lookup("revoked", revoked_oid);
 }
+Oid issuers_relation() {
+    return lookup("issuers", issuers_oid);
+}
+Oid issuer_keys_relation() {
+    return lookup("issuer_keys", issuer_keys_oid);
+}
 
 }  // namespace pgjwt::pg
 
@@ -70,10 +84,10 @@ extern "C" {
 PG_FUNCTION_INFO_V1(pg_jwt_invalidate_cache);
 }
 
-// AFTER trigger on jwt.keys and jwt.revoked: FOR EACH ROW for INSERT, UPDATE
-// and DELETE (logical replication's apply fires only row triggers), FOR EACH
-// STATEMENT for TRUNCATE. One call per row costs little: PostgreSQL keeps one
-// relcache invalidation per relation and command, and drops the repeats.
+// AFTER trigger on jwt.keys, jwt.revoked, jwt.issuers and jwt.issuer_keys: FOR EACH ROW for INSERT,
+// UPDATE and DELETE (logical replication's apply fires only row triggers), FOR EACH STATEMENT for
+// TRUNCATE. One call per row costs little: PostgreSQL keeps one relcache invalidation per relation
+// and command, and drops the repeats.
 extern "C" Datum pg_jwt_invalidate_cache(PG_FUNCTION_ARGS) {
     if (!CALLED_AS_TRIGGER(fcinfo))
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),

@@ -1,4 +1,5 @@
-// Backend-local copies of jwt.keys and of jwt.revoked's state, and how they
+// Backend-local copies of jwt.keys, of jwt.revoked's state and of
+// jwt.issuers with the key sets fetched for them (jwt.issuer_keys), and how they
 // learn that the tables changed (DESIGN.md sections 2.4 and 2.9): a row
 // trigger (plus a TRUNCATE statement trigger) on each table, enabled ALWAYS,
 // calls CacheInvalidateRelcache, which reaches every backend (this one at
@@ -26,9 +27,15 @@ void accept_invalidations();
 // Incremented whenever jwt.keys / jwt.revoked may have changed.
 extern uint64 keyring_generation;
 extern uint64 revoked_generation;
+// Incremented whenever jwt.issuers or jwt.issuer_keys may have changed.
+extern uint64 issuers_generation;
 
 // The OIDs of jwt.keys / jwt.revoked (InvalidOid before the extension exists).
 Oid keys_relation();
 Oid revoked_relation();
+// The OIDs of jwt.issuers / jwt.issuer_keys (InvalidOid before the extension
+// exists, and in a database whose pg_jwt is older than the issuers).
+Oid issuers_relation();
+Oid issuer_keys_relation();
 
 }  // namespace pgjwt::pg

@@ -3,6 +3,7 @@
 
 #include "pg/cache_invalidation.hpp"
 #include "pg/boundary.hpp"
+#include "pg/issuer_worker.hpp"
 #include "pg/request_claims.hpp"
 #include "pg/settings.hpp"
 
@@ -17,4 +18,5 @@ void _PG_init(void) {
     pgjwt::pg::register_cache_invalidation();
     pgjwt::pg::install_cancel_check();
     pgjwt::pg::install_request_claims_hook();
+    pgjwt::pg::register_issuer_workers();
 }

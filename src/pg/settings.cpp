@@ -3,6 +3,7 @@
 #include "pg/request_claims.hpp"
 
 extern "C" {
+#include "miscadmin.h"
 #include "utils/guc.h"
 }
 
@@ -27,6 +28,11 @@ char *setting_fresh_request_claims = nullptr;
 bool setting_claims_once_per_query = true;
 bool setting_row_function_rewrites = true;
 uint64 claims_generation = 1;
+bool setting_known_issuers_only = false;
+char *setting_ca_file = nullptr;
+int setting_fetch_timeout_ms = 10000;
+char *setting_refresh_databases = nullptr;
+int setting_kid_refresh_cooldown_s = 30;
 
 namespace {
 void bump_string(const char *, void *) {
@@ -135,6 +141,43 @@ void define_settings() {
                                GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NO_RESET_ALL |
                                    GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
                                nullptr, assign_fresh_request_claims, nullptr);
+    // Issuers (jwt.issuers): each one loosens or redirects a check, so
+    // superuser-only like the others.
+    DefineCustomBoolVariable("pg_jwt.known_issuers_only",
+                             "Whether jwt.validate and jwt.authenticate refuse tokens whose issuer "
+                             "is not in jwt.issuers.",
+                             "A token from another issuer is then accepted only when pg_jwt.issuer "
+                             "(or the issuer argument) names its iss, for keys of the keyring and "
+                             "pg_jwt.jwks.",
+                             &setting_known_issuers_only, false, PGC_SUSET, 0, nullptr, nullptr,
+                             nullptr);
+    DefineCustomStringVariable("pg_jwt.ca_file",
+                               "A file of CA certificates (PEM) that jwt.refresh_issuers trusts "
+                               "for identity providers' servers.",
+                               "Empty: the system's CA store.", &setting_ca_file, "", PGC_SUSET, 0,
+                               nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("pg_jwt.fetch_timeout",
+                            "How long jwt.refresh_issuers waits for one document of an identity "
+                            "provider (connecting included).",
+                            nullptr, &setting_fetch_timeout_ms, 10000, 100, 60000, PGC_SUSET,
+                            GUC_UNIT_MS, nullptr, nullptr, nullptr);
+    // The background worker (issuer_worker.hpp): which databases it serves
+    // is fixed at server start, since each is a worker registered then.
+    // PostgreSQL allows a PGC_POSTMASTER setting only while
+    // shared_preload_libraries loads; elsewhere it does not exist.
+    if (process_shared_preload_libraries_in_progress)
+        DefineCustomStringVariable("pg_jwt.refresh_databases",
+                                   "The databases in which a background worker keeps the keys of "
+                                   "jwt.issuers fresh (pg_jwt in shared_preload_libraries).",
+                                   "A comma-separated list of at most 8 database names; empty: no "
+                                   "worker.",
+                                   &setting_refresh_databases, "", PGC_POSTMASTER, 0, nullptr,
+                                   nullptr, nullptr);
+    DefineCustomIntVariable("pg_jwt.kid_refresh_cooldown",
+                            "The shortest time between two fetches of an issuer's keys that "
+                            "tokens with an unknown kid ask the background worker for.",
+                            nullptr, &setting_kid_refresh_cooldown_s, 30, 1, 3600, PGC_SIGHUP,
+                            GUC_UNIT_S, nullptr, nullptr, nullptr);
 #if PG_VERSION_NUM >= 150000
     MarkGUCPrefixReserved("pg_jwt");
 #else

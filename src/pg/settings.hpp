@@ -20,6 +20,11 @@ extern char *setting_claims;                    // pg_jwt.claims: set by jwt.aut
 extern char *setting_fresh_request_claims;      // pg_jwt.fresh_request_claims: internal
 extern bool setting_claims_once_per_query;      // pg_jwt.claims_once_per_query: deprecated, unread
 extern bool setting_row_function_rewrites;      // pg_jwt.row_function_rewrites: deprecated, unread
+extern bool setting_known_issuers_only;         // pg_jwt.known_issuers_only
+extern char *setting_ca_file;               // pg_jwt.ca_file: CA bundle for fetching issuers' keys
+extern int setting_fetch_timeout_ms;        // pg_jwt.fetch_timeout
+extern char *setting_refresh_databases;     // pg_jwt.refresh_databases: the worker's databases
+extern int setting_kid_refresh_cooldown_s;  // pg_jwt.kid_refresh_cooldown
 
 // Bumped whenever one of pg_jwt's own settings that the claim accessors read
 // changes (also when a transaction-local value reverts at transaction end),

@@ -62,22 +62,6 @@ Snapshot fresh_snapshot() {
     return snapshot;
 }
 
-namespace {
-
-SPIPlanPtr keyring_algorithms = nullptr;
-SPIPlanPtr keyring_by_kid = nullptr;
-SPIPlanPtr keyring_newest = nullptr;
-SPIPlanPtr keyring_window = nullptr;
-
-bool revoked_empty = false;
-uint64 revoked_generation_seen = 0;
-SPIPlanPtr revoked_any = nullptr;
-SPIPlanPtr revoked_probe = nullptr;
-
-// Prepares (once per backend) a statement run as the extension owner. The
-// kept plan is re-analysed after an invalidation with the search_path in
-// force then, which is again the pinned one: it only ever runs inside
-// begin/end_as_extension_owner.
 SPIPlanPtr prepared(SPIPlanPtr &plan, const char *sql, int nargs, Oid *types) {
     if (plan == nullptr) {
         SPIPlanPtr p = SPI_prepare(sql, nargs, types);
@@ -101,6 +85,18 @@ char *copy_text(MemoryContext context, HeapTuple tuple, TupleDesc desc, int colu
     char *value = SPI_getvalue(tuple, desc, column);
     return value ? MemoryContextStrdup(context, value) : nullptr;
 }
+
+namespace {
+
+SPIPlanPtr keyring_algorithms = nullptr;
+SPIPlanPtr keyring_by_kid = nullptr;
+SPIPlanPtr keyring_newest = nullptr;
+SPIPlanPtr keyring_window = nullptr;
+
+bool revoked_empty = false;
+uint64 revoked_generation_seen = 0;
+SPIPlanPtr revoked_any = nullptr;
+SPIPlanPtr revoked_probe = nullptr;
 
 // The columns of kKeyColumns, row by row, into `out`.
 constexpr const char *kKeyColumns =

@@ -18,6 +18,7 @@
 #include "pg/postgres_headers.hpp"
 
 extern "C" {
+#include "executor/spi.h"
 #include "utils/snapshot.h"
 }
 
@@ -48,6 +49,17 @@ void run_as_extension_owner(void (*work)(void *arg), void *arg);
 // foreign-key checks read). GetLatestSnapshot(), or in parallel mode (where
 // PostgreSQL refuses that) a snapshot of our own from GetSnapshotData().
 Snapshot fresh_snapshot();
+
+// Prepares (once per backend) a statement run as the extension owner. The
+// kept plan is re-analysed after an invalidation with the search_path in
+// force then, which is again the pinned one: it only ever runs inside
+// begin/end_as_extension_owner.
+SPIPlanPtr prepared(SPIPlanPtr &plan, const char *sql, int nargs, Oid *types);
+// Runs a kept read-only plan with fresh_snapshot() (between begin and end).
+void run_fresh(SPIPlanPtr plan, Datum *values, long limit);
+// Column `column` of an SPI result row as text, copied into `context`;
+// nullptr for NULL.
+char *copy_text(MemoryContext context, HeapTuple tuple, TupleDesc desc, int column);
 
 // Rows of jwt.keys as read (in the caller's memory context). Reads use
 // fresh_snapshot(); the caller records keyring_generation_now() before it

@@ -70,8 +70,14 @@ void read_arguments(FunctionCallInfo fcinfo, ValidationArguments &a) {
     apply_policy_settings(a);
     a.algorithms = text_array(fcinfo, ALGORITHMS);
     a.required = text_array(fcinfo, REQUIRED);
-    if (!PG_ARGISNULL(AUDIENCE)) a.audience = TextDatumGetCString(PG_GETARG_DATUM(AUDIENCE));
-    if (!PG_ARGISNULL(ISSUER)) a.issuer = TextDatumGetCString(PG_GETARG_DATUM(ISSUER));
+    if (!PG_ARGISNULL(AUDIENCE)) {
+        a.audience = TextDatumGetCString(PG_GETARG_DATUM(AUDIENCE));
+        a.audience_is_default = false;
+    }
+    if (!PG_ARGISNULL(ISSUER)) {
+        a.issuer = TextDatumGetCString(PG_GETARG_DATUM(ISSUER));
+        a.issuer_is_default = false;
+    }
     if (!PG_ARGISNULL(TYP)) a.typ = TextDatumGetCString(PG_GETARG_DATUM(TYP));
     if (!PG_ARGISNULL(LEEWAY)) a.leeway = interval_seconds(PG_GETARG_INTERVAL_P(LEEWAY));
     a.has_max_age = !PG_ARGISNULL(MAX_AGE);

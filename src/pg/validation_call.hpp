@@ -29,12 +29,19 @@ struct ValidationArguments {
     double max_age = 0;
     TimestampTz now = 0;
     const char *configured_jwks = nullptr;
+    // audience / issuer came from pg_jwt.audience / pg_jwt.issuer.
+    bool audience_is_default = false, issuer_is_default = false;
+    // Without a key: pg_jwt.known_issuers_only, and the statement's start
+    // (the time an issuer's keys must be fresh at, whatever `now` says).
+    bool known_issuers_only = false;
+    TimestampTz wall_now = 0;
 };
 
 // Policy from the pg_jwt.* settings: leeway, audience, issuer.
 void apply_policy_settings(ValidationArguments &a);
-// With no key given: the pg_jwt.jwks setting. The keyring is read during
-// validation, as far as the token needs it (run_validation).
+// With no key given: the pg_jwt.jwks setting and pg_jwt.known_issuers_only.
+// The keyring and the configured issuers are read during validation, as far
+// as the token needs them (run_validation).
 void load_configured_keys(ValidationArguments &a);
 
 // A valid token's claims (JSON object text) and jti (nullptr when it has
@@ -42,6 +49,16 @@ void load_configured_keys(ValidationArguments &a);
 struct ValidationResult {
     char *claims = nullptr;
     char *jti = nullptr;
+    // A refused token's configured issuer whose keys a fetch may help with
+    // (issuer_worker.hpp wakes the worker for it).
+    char *refresh_issuer = nullptr;
+    // A valid token of a configured issuer: the issuer and the kid of the
+    // key that verified it ("" for none), for the per-key counters.
+    char *issuer = nullptr;
+    char *issuer_kid = nullptr;
+    // ... and its jwt.issuers.role_claim_key, when not NULL (jwt.authenticate
+    // reads the role there instead of at pg_jwt.role_claim_key).
+    char *role_claim_key = nullptr;
 };
 
 // Validates `a.token` and raises on any fault, a revoked jti included: the

@@ -20,7 +20,7 @@ $(FAULT_DIR)/core/%.o: src/core/%.cpp $(wildcard src/core/*.hpp)
 $(FAULT_DIR)/fault_test: test/fault/fault_test.cpp $(FAULT_CORE_OBJS)
 	@mkdir -p $(@D)
 	$(FAULT_CXX) $(FAULT_CXXFLAGS) -o $@ $< $(FAULT_CORE_OBJS) $(FAULT_LDFLAGS) \
-	    -lgtest -lpthread $(shell pkg-config --libs simdjson libcrypto 2>/dev/null || echo -lsimdjson -lcrypto)
+	    -lgtest -lpthread $(shell pkg-config --libs simdjson libcrypto libcurl 2>/dev/null || echo -lsimdjson -lcrypto -lcurl)
 
 .PHONY: fault fault-build
 fault-build: $(FAULT_DIR)/fault_test

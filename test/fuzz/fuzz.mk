@@ -19,7 +19,7 @@ FUZZ_SAN       = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omi
 FUZZ_CXXFLAGS  = -std=c++20 -g -O1 $(FUZZ_SAN) -DPG_JWT_CORE_TU -Isrc -Itest \
                  $(shell pkg-config --cflags simdjson libcrypto 2>/dev/null) \
                  -DPG_JWT_SOURCE_DIR_DEFAULT='"$(CURDIR)"'
-FUZZ_LIBS      = $(shell pkg-config --libs simdjson libcrypto 2>/dev/null || echo -lsimdjson -lcrypto)
+FUZZ_LIBS      = $(shell pkg-config --libs simdjson libcrypto libcurl 2>/dev/null || echo -lsimdjson -lcrypto -lcurl)
 FUZZ_HEADERS   = $(wildcard src/core/*.hpp test/common/*.hpp) test/fuzz/common.hpp test/fuzz/verify_families.hpp
 FUZZ_CORE_OBJS = $(patsubst src/core/%.cpp,$(FUZZ_DIR)/core/%.o,$(wildcard src/core/*.cpp))
 
