@@ -53,8 +53,9 @@ ino_t loaded_ino;
 off_t loaded_size;
 struct timespec loaded_mtime;
 
+// `message` names the file with "%s".
 [[noreturn]] void key_file_error(const char *path, const char *message, const char *detail) {
-    ereport(ERROR, (errcode(ERRCODE_CONFIG_FILE_ERROR), errmsg("%s \"%s\"", message, path),
+    ereport(ERROR, (errcode(ERRCODE_CONFIG_FILE_ERROR), errmsg(message, path),
                     detail ? errdetail("%s", detail) : 0, errhidestmt(true), errhidecontext(true)));
     pg_unreachable();
 }
@@ -66,7 +67,7 @@ bool load_cluster_keys() {
     const char *path = nonempty_setting(setting_cluster_key_file);
     if (path == nullptr) return false;
     if (strlen(path) >= sizeof loaded_path)
-        key_file_error(path, "cluster key file name is too long", nullptr);
+        key_file_error(path, "cluster key file name \"%s\" is too long", nullptr);
     int fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
     if (fd < 0)
         ereport(ERROR, (errcode_for_file_access(),
@@ -88,17 +89,17 @@ bool load_cluster_keys() {
     loaded = false;
     if (!S_ISREG(st.st_mode)) {
         CloseTransientFile(fd);
-        key_file_error(path, "cluster key file is not a regular file", nullptr);
+        key_file_error(path, "cluster key file \"%s\" is not a regular file", nullptr);
     }
     // As PostgreSQL refuses an ssl_key_file others may read.
     if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
         CloseTransientFile(fd);
-        key_file_error(path, "cluster key file has group or world access",
+        key_file_error(path, "cluster key file \"%s\" has group or world access",
                        "It must be readable by the server's user only (mode 0600).");
     }
     if (st.st_size > static_cast<off_t>(carrier::kMaxKeyFileBytes)) {
         CloseTransientFile(fd);
-        key_file_error(path, "cluster key file is too large",
+        key_file_error(path, "cluster key file \"%s\" is too large",
                        "A cluster key file holds at most 8192 bytes.");
     }
     char buffer[carrier::kMaxKeyFileBytes + 1];
@@ -134,7 +135,8 @@ bool load_cluster_keys() {
     explicit_bzero(buffer, sizeof buffer);
     if (!ok) {
         if (report.fault != Fault::invalid_argument) raise_core_error(report);
-        key_file_error(path, report.message, report.detail[0] ? report.detail : nullptr);
+        key_file_error(path, "invalid cluster key file \"%s\"",
+                       report.detail[0] ? report.detail : nullptr);
     }
     strlcpy(loaded_path, path, sizeof loaded_path);
     loaded_dev = st.st_dev;
