@@ -38,6 +38,34 @@ SELECT current_setting('pg_jwt.carrier') AS after_reset_all;
 RESET pg_jwt.carrier;
 SELECT current_setting('pg_jwt.carrier') AS after_reset;
 
+-- jwt.forward_request_claims: the request claims must be trusted; without
+-- Citus it then sends nothing.
+SELECT pg_temp.err($$SELECT jwt.forward_request_claims()$$, true);
+-- The superuser trusts the request claims for this session (a setting
+-- the role cannot change), then becomes the role again.
+RESET SESSION AUTHORIZATION;
+SET pg_jwt.trust_request_claims = on;
+SELECT count(*) AS revoked FROM jwt.revoke('regress-carrier-revoked', now() + interval '1 hour');
+SET SESSION AUTHORIZATION regress_jwt_carrier_web;
+BEGIN;
+SELECT set_config('request.jwt.claims', '{"sub":"alice","jti":"regress-carrier-ok"}', true) IS NOT NULL AS set;
+SELECT pg_temp.err($$SELECT jwt.forward_request_claims()$$, true);
+SELECT current_setting('pg_jwt.carrier') AS carrier_without_citus;
+ROLLBACK;
+-- No request claims at all: also nothing to send without Citus.
+SELECT pg_temp.err($$SELECT jwt.forward_request_claims()$$, true);
+BEGIN;
+SELECT set_config('request.jwt.claims', '[1]', true) IS NOT NULL AS set;
+SELECT pg_temp.err($$SELECT jwt.forward_request_claims()$$, true);
+ROLLBACK;
+BEGIN;
+SELECT set_config('request.jwt.claims', '{"sub":"alice","jti":"regress-carrier-revoked"}', true) IS NOT NULL AS set;
+SELECT pg_temp.err($$SELECT jwt.forward_request_claims()$$, true);
+ROLLBACK;
+RESET SESSION AUTHORIZATION;
+RESET pg_jwt.trust_request_claims;
+SET SESSION AUTHORIZATION regress_jwt_carrier_web;
+
 -- The other two are not this role's.
 SELECT pg_temp.err($$SET pg_jwt.carrier_ttl = '1h'$$, true);
 SELECT pg_temp.err($$SET pg_jwt.cluster_key_file = '/tmp/mine'$$, true);

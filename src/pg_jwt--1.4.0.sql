@@ -617,5 +617,15 @@ COMMENT ON VIEW jwt.issuer_status IS
 REVOKE ALL ON jwt.issuer_status FROM PUBLIC;
 
 -- 1.4.0: claims for Citus workers (issue 18) -------------------------------------
--- No catalog change: the sealed claims travel in the setting pg_jwt.carrier,
--- defined by the library (README, "Citus").
+-- The sealed claims travel in the setting pg_jwt.carrier, defined by the
+-- library (README, "Citus"). jwt.forward_request_claims sends PostgREST's
+-- request.jwt.claims that way from a db-pre-request function: VOLATILE (it
+-- sets a setting), PARALLEL UNSAFE (it starts Citus's coordinated
+-- transaction), SECURITY INVOKER (the seal is bound to the calling role).
+-- EXECUTE stays with PUBLIC, as for jwt.authenticate: it seals only claims
+-- that pg_jwt.trust_request_claims already lets the role's queries read.
+CREATE FUNCTION jwt.forward_request_claims() RETURNS void
+    AS 'MODULE_PATHNAME', 'pg_jwt_forward_request_claims'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION jwt.forward_request_claims() IS
+    'Citus: seals request.jwt.claims (when pg_jwt.trust_request_claims is on and it was set in this transaction; none: an explicit no-claims) for the workers, as jwt.authenticate does with its claims; 28000 when the request claims are not trusted or their jti is revoked; sends nothing where the citus extension is not installed';

@@ -75,12 +75,18 @@ bool called_by_a_function() {
     return false;
 }
 
-bool lasts_beyond_the_statement() {
+}  // namespace
+
+namespace pgjwt::pg {
+bool set_lasts_beyond_the_statement() {
     return IsTransactionBlock() || called_by_a_function();
 }
+}  // namespace pgjwt::pg
+
+namespace {
 
 void warn_outside_transaction_block() {
-    if (lasts_beyond_the_statement()) return;
+    if (set_lasts_beyond_the_statement()) return;
     ereport(WARNING,
             (errcode(ERRCODE_NO_ACTIVE_SQL_TRANSACTION),
              errmsg("jwt.authenticate() can only be used in transaction blocks"),
@@ -169,7 +175,7 @@ extern "C" Datum pg_jwt_authenticate(PG_FUNCTION_ARGS) {
         mirror_request_claims("{}");
         switch_role(anon);
         // Citus: an explicit "no claims" for the workers (citus_carrier.hpp).
-        forward_claims_to_citus("{}", true, lasts_beyond_the_statement());
+        forward_claims_to_citus("{}", true, set_lasts_beyond_the_statement());
         warn_outside_transaction_block();
         PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
     }
@@ -193,7 +199,7 @@ extern "C" Datum pg_jwt_authenticate(PG_FUNCTION_ARGS) {
         switch_role(anon);
     // Citus: the claims, sealed for the workers, once the role they are for
     // is set (citus_carrier.hpp).
-    forward_claims_to_citus(claims, false, lasts_beyond_the_statement());
+    forward_claims_to_citus(claims, false, set_lasts_beyond_the_statement());
     warn_outside_transaction_block();
     PG_RETURN_DATUM(result);
 }

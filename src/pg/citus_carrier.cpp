@@ -321,6 +321,8 @@ void forward_claims_to_citus(const char *claims, bool anonymous, bool forwardabl
                         errhidestmt(true), errhidecontext(true)));
     start_coordinated_transaction();
     DistributedId id = read_distributed_id();
+    current_id = id;  // what the claim accessors of this backend see from now on
+    id_read = true;
     if (id.number == 0)
         ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                         errmsg("jwt.authenticate cannot forward claims to the Citus workers"),
@@ -364,11 +366,15 @@ const char *carrier_claims() {
     if (text == nullptr || !citus_in_database()) return nullptr;
     if (opened_text != nullptr && strcmp(opened_text, text) == 0) return opened_claims;
 
-    if (!load_cluster_keys()) refuse_carrier("This node has no pg_jwt.cluster_key_file.", true);
     const DistributedId &id = transaction_id();
+    // The node that started the distributed transaction sealed the carrier
+    // itself (jwt.authenticate, jwt.forward_request_claims): its claims are
+    // its own sources, and a carrier there is never read.
+    if (id.number != 0 && id.initiator == id.local_group) return nullptr;
     if (id.number == 0)
         refuse_carrier("This backend has no Citus distributed transaction they could be for.",
                        false);
+    if (!load_cluster_keys()) refuse_carrier("This node has no pg_jwt.cluster_key_file.", true);
     const char *database = get_database_name(MyDatabaseId);
     const char *role = GetUserNameFromId(GetSessionUserId(), false);
     int64 now = GetCurrentTimestamp();

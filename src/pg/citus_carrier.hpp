@@ -37,6 +37,10 @@ const char *carrier_claims();
 // none; returns otherwise.
 void refuse_missing_claims_on_citus_worker();
 
+// What jwt.authenticate sets lasts beyond the statement: it runs in a
+// transaction block or is called by a function (authenticate_function.cpp).
+bool set_lasts_beyond_the_statement();
+
 // Registers the transaction callback that forgets per-transaction state.
 void register_citus_carrier();
 
