@@ -278,15 +278,21 @@ SELECT issuer, outcome, http_status, keys, message FROM jwt.refresh_issuers();
 -- A URL with credentials is never fetched (the connection is not even tried).
 INSERT INTO jwt.issuers (issuer, url) VALUES ('https://creds.example/', 'https://user:secret@127.0.0.1:1/jwks');
 -- Nothing listens on port 1 of 127.0.0.1: the connection is refused at once.
--- (libcurl 7.88, Debian 12's, says "Couldn't connect"; 8.x "Could not connect".)
+-- libcurl's words for it differ between versions (7.88: "127.0.0.1 port 1
+-- after 3 ms: Couldn't connect to server"; 8.17: "127.0.0.1:1 after 0 ms:
+-- Could not connect to server"): pg_temp.curl_words reads them alike.
+CREATE FUNCTION pg_temp.curl_words(m text) RETURNS text LANGUAGE sql AS $$
+    SELECT regexp_replace(m, 'Failed to connect to 127\.0\.0\.1( port |:)1 after \d+ ms: Could(n''t| not) connect to server',
+                          'Failed to connect to 127.0.0.1 port 1: could not connect to server')
+$$;
 INSERT INTO jwt.issuers (issuer, url) VALUES ('https://down.example/', 'https://127.0.0.1:1/jwks');
-SELECT issuer, outcome, http_status, keys, regexp_replace(regexp_replace(message, 'after \d+ ms', 'after N ms'), 'Couldn''t connect', 'Could not connect') AS message,
+SELECT issuer, outcome, http_status, keys, pg_temp.curl_words(message) AS message,
        next_refresh > now() + interval '4 minutes' AS retry_after_min_refresh
 FROM jwt.refresh_issuers();
-SELECT issuer, state, http_status, kids, regexp_replace(regexp_replace(last_error, 'after \d+ ms', 'after N ms'), 'Couldn''t connect', 'Could not connect') AS last_error
+SELECT issuer, state, http_status, kids, pg_temp.curl_words(last_error) AS last_error
 FROM jwt.issuer_status ORDER BY issuer;
 -- A failed fetch keeps the last good set (the provider's URL is on port 1 too).
-SELECT issuer, outcome, regexp_replace(regexp_replace(message, 'after \d+ ms', 'after N ms'), 'Couldn''t connect', 'Could not connect') AS message
+SELECT issuer, outcome, pg_temp.curl_words(message) AS message
 FROM jwt.refresh_issuers(true) WHERE issuer = 'https://idp.example/';
 SELECT issuer, state, kids, last_error IS NOT NULL AS failing FROM jwt.issuer_status WHERE issuer = 'https://idp.example/';
 SELECT * FROM pg_temp.v(:'t_a');
