@@ -84,7 +84,7 @@ unit: build/unit_tests
 -include packaging.mk
 
 # ---------------------------------------------------------------- project targets
-.PHONY: test test-versions test-citus demo bench unit deps format format-check lint
+.PHONY: test test-versions test-citus bench-citus demo bench unit deps format format-check lint
 
 deps:
 	scripts/install-deps
@@ -108,6 +108,12 @@ test-versions: deps
 # else the patch for this server beside the archive), or the installed one.
 test-citus: deps
 	CITUS_SRC="$(CITUS_SRC)" CITUS_PATCH="$(CITUS_PATCH)" test/citus/run
+
+# Per-request cost on Citus (test/bench/citus): not a test.
+bench-citus: deps
+	CITUS_SRC="$(CITUS_SRC)" CITUS_PATCH="$(CITUS_PATCH)" scripts/citus-install
+	$(MAKE) -s all
+	flock /tmp/pg_jwt_install.lock sh -c '$(MAKE) -s install && scripts/citus-cluster test/bench/citus'
 
 demo: deps
 	$(MAKE) all
