@@ -84,7 +84,7 @@ unit: build/unit_tests
 -include packaging.mk
 
 # ---------------------------------------------------------------- project targets
-.PHONY: test test-versions test-citus demo bench unit deps format format-check lint
+.PHONY: test test-versions test-citus bench-citus demo bench unit deps format format-check lint
 
 deps:
 	scripts/install-deps
@@ -110,6 +110,12 @@ test-versions: deps
 # (scripts/pg-root, as make test-versions; as root) instead of this machine.
 test-citus: deps
 	CITUS_SRC="$(CITUS_SRC)" CITUS_PATCH="$(CITUS_PATCH)" CITUS_PG_MAJOR="$(CITUS_PG_MAJOR)" test/citus/run
+
+# Per-request cost on Citus (test/bench/citus): not a test.
+bench-citus: deps
+	CITUS_SRC="$(CITUS_SRC)" CITUS_PATCH="$(CITUS_PATCH)" scripts/citus-install
+	$(MAKE) -s all
+	flock /tmp/pg_jwt_install.lock sh -c '$(MAKE) -s install && scripts/citus-cluster test/bench/citus'
 
 demo: deps
 	$(MAKE) all

@@ -55,7 +55,7 @@ WHERE e.extname IN ('pg_jwt', 'pg_jwt_auth')
     'jwt.validate(text,text,text[],text,text,interval,interval,text[],text,timestamp with time zone,bytea)',
     'jwt.is_valid(text,text,text[],text,text,interval,interval,text[],text,timestamp with time zone,bytea)',
     'jwt.claims()', 'jwt.claim(text)', 'jwt.claim(text[])', 'jwt.claim_uuid(text)',
-    'jwt.authenticate(text)', 'jwt.request_token(text,text)',
+    'jwt.authenticate(text)', 'jwt.request_token(text,text)', 'jwt.forward_request_claims()',
     'jwt.refresh_issuers(boolean)', 'jwt._issuer_key_counts(text,text[])',
     'auth.uid()', 'auth.user_id()', 'auth.role()', 'auth.email()', 'auth.jwt()', 'auth.session()',
     'auth.jwt_session_init(text)', 'auth.init()'])
@@ -265,6 +265,10 @@ SELECT auth.uid(), auth.user_id(), auth.role(), auth.email(),
 SELECT auth.jwt_session_init(:'tok') OPERATOR(pg_catalog.->>) 'sub' AS session_init, auth.init();
 COMMIT;
 SELECT jwt.authenticate(:'tok_revoked');
+\echo :LAST_ERROR_SQLSTATE
+-- Not trusted for this role (28000), before any SQL runs; where trusted it
+-- probes jwt.revoked as jwt.authenticate does above.
+SELECT jwt.forward_request_claims();
 \echo :LAST_ERROR_SQLSTATE
 -- The restricted functions are refused to this role, before anything runs.
 SELECT jwt.revoke('x', '2999-01-01 00:00:00+00');

@@ -284,6 +284,9 @@ FROM (VALUES
 -- hidden from pg_settings, is one too). The deprecated
 -- pg_jwt.claims_once_per_query and pg_jwt.row_function_rewrites, also
 -- hidden, do nothing and stay settable by every role (deprecated_settings).
+-- pg_jwt.cluster_key_file is read from the configuration files only.
+-- pg_jwt.carrier (1.4.0), hidden too, is settable by every role: Citus
+-- replays it on the workers as an ordinary role, and its value is sealed.
 SELECT name, context FROM pg_settings WHERE name LIKE 'pg_jwt.%' ORDER BY name;
 
 -- Cleanup.

@@ -5,6 +5,7 @@
 // JSONPath) or, for no token, to pg_jwt.anon_role.
 #include "pg/validation_call.hpp"
 
+#include "pg/citus_carrier.hpp"
 #include "pg/settings.hpp"
 
 #include "core/json_path.hpp"
@@ -74,8 +75,18 @@ bool called_by_a_function() {
     return false;
 }
 
+}  // namespace
+
+namespace pgjwt::pg {
+bool set_lasts_beyond_the_statement() {
+    return IsTransactionBlock() || called_by_a_function();
+}
+}  // namespace pgjwt::pg
+
+namespace {
+
 void warn_outside_transaction_block() {
-    if (IsTransactionBlock() || called_by_a_function()) return;
+    if (set_lasts_beyond_the_statement()) return;
     ereport(WARNING,
             (errcode(ERRCODE_NO_ACTIVE_SQL_TRANSACTION),
              errmsg("jwt.authenticate() can only be used in transaction blocks"),
@@ -163,6 +174,8 @@ extern "C" Datum pg_jwt_authenticate(PG_FUNCTION_ARGS) {
         set_local("pg_jwt.claims", "{}", PGC_SUSET);
         mirror_request_claims("{}");
         switch_role(anon);
+        // Citus: an explicit "no claims" for the workers (citus_carrier.hpp).
+        forward_claims_to_citus("{}", true, set_lasts_beyond_the_statement());
         warn_outside_transaction_block();
         PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
     }
@@ -184,6 +197,9 @@ extern "C" Datum pg_jwt_authenticate(PG_FUNCTION_ARGS) {
         switch_role(role);
     else if (anon != nullptr)
         switch_role(anon);
+    // Citus: the claims, sealed for the workers, once the role they are for
+    // is set (citus_carrier.hpp).
+    forward_claims_to_citus(claims, false, set_lasts_beyond_the_statement());
     warn_outside_transaction_block();
     PG_RETURN_DATUM(result);
 }

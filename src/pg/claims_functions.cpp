@@ -1,15 +1,18 @@
 // jwt.claims(), jwt.claim(name), jwt.claim(path) and auth.uid(): the claims
 // of the current request, for row-level security policies. Source, in order:
 // the claims jwt.authenticate verified in this transaction (pg_jwt.claims);
-// else, when pg_jwt.trust_request_claims is on, request.jwt.claims as
-// PostgREST sets it; else the per-claim settings: for jwt.claim(name) and
+// else, on a Citus worker, the claims the coordinator sealed into
+// pg_jwt.carrier (citus_carrier.hpp); else, when pg_jwt.trust_request_claims is on,
+// request.jwt.claims as PostgREST sets it; else the per-claim settings: for jwt.claim(name) and
 // jwt.claim_uuid(name) the legacy request.jwt.claim.<name> (with
 // pg_jwt.trust_request_claims) and then PostGraphile's jwt.claims.<name>
 // (with pg_jwt.trust_postgraphile_claims), read directly; for jwt.claims()
 // and jwt.claim(path) an object assembled from the jwt.claims.* settings,
 // each value a JSON string (PostGraphile passes text: types are lost).
 // Each setting counts only when set in the current transaction
-// (request_claims.cpp); else none (NULL).
+// (request_claims.cpp). On a Citus worker serving a distributed transaction
+// started elsewhere, the per-claim settings are not read and no claims is
+// an error (55000); elsewhere none (NULL).
 //
 // O(1) per row: the parsed claims and the last answer are kept in fn_extra
 // and reused while their source is unchanged. pg_jwt.claims is pg_jwt's own
@@ -24,6 +27,7 @@
 
 #include <cstring>
 
+#include "pg/citus_carrier.hpp"
 #include "pg/request_claims.hpp"
 #include "pg/settings.hpp"
 
@@ -44,11 +48,13 @@ PG_FUNCTION_INFO_V1(pg_jwt_claim_uuid);
 namespace pgjwt::pg {
 namespace {
 
-enum class Source : uint8 { none, authenticated, request, postgraphile };
+enum class Source : uint8 { none, authenticated, carrier, request, postgraphile };
 
 struct ClaimsCache {
     Source source;
-    uint64 generation;    // of pg_jwt.claims, for Source::authenticated
+    uint64 generation;    // of pg_jwt.claims, for Source::authenticated; of pg_jwt.carrier
+                          // (bumped too when a transaction that opened one ends), for
+                          // Source::carrier
     char *request_text;   // the request.jwt.claims parsed, for Source::request; for
                           // Source::postgraphile, the jwt.claims.* settings parsed as
                           // name\0value\0 pairs
@@ -149,6 +155,19 @@ ClaimsCache *cache_for(FunctionCallInfo fcinfo, bool assemble = false) {
         cache->generation = claims_generation;
         return cache;
     }
+    // Citus: claims sealed by the coordinator (citus_carrier.hpp).
+    if (setting_carrier != nullptr && setting_carrier[0] != '\0') {
+        if (cache->source == Source::carrier && cache->generation == claims_generation)
+            return cache;
+        const char *sealed = carrier_claims();
+        if (sealed != nullptr) {
+            forget(cache);
+            parse_into(fcinfo, cache, sealed);
+            cache->source = Source::carrier;
+            cache->generation = claims_generation;
+            return cache;
+        }
+    }
     const char *request = trusted_request_claims();
     if (request != nullptr) {
         if (cache->source == Source::request && strcmp(cache->request_text, request) == 0)
@@ -159,6 +178,9 @@ ClaimsCache *cache_for(FunctionCallInfo fcinfo, bool assemble = false) {
         cache->source = Source::request;
         return cache;
     }
+    // A Citus worker serving a distributed transaction that brought no
+    // claims: an error, never a silent NULL.
+    refuse_missing_claims_on_citus_worker();
     if (assemble && setting_trust_postgraphile_claims) {
         if (cache->source == Source::postgraphile && postgraphile_unchanged(cache)) return cache;
         forget(cache);

@@ -3,6 +3,7 @@
 
 #include "pg/cache_invalidation.hpp"
 #include "pg/boundary.hpp"
+#include "pg/citus_carrier.hpp"
 #include "pg/issuer_worker.hpp"
 #include "pg/request_claims.hpp"
 #include "pg/settings.hpp"
@@ -19,4 +20,5 @@ void _PG_init(void) {
     pgjwt::pg::install_cancel_check();
     pgjwt::pg::install_request_claims_hook();
     pgjwt::pg::register_issuer_workers();
+    pgjwt::pg::register_citus_carrier();
 }

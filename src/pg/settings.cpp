@@ -33,6 +33,9 @@ char *setting_ca_file = nullptr;
 int setting_fetch_timeout_ms = 10000;
 char *setting_refresh_databases = nullptr;
 int setting_kid_refresh_cooldown_s = 30;
+char *setting_carrier = nullptr;
+char *setting_cluster_key_file = nullptr;
+int setting_carrier_ttl_s = 300;
 
 namespace {
 void bump_string(const char *, void *) {
@@ -178,6 +181,29 @@ void define_settings() {
                             "tokens with an unknown kid ask the background worker for.",
                             nullptr, &setting_kid_refresh_cooldown_s, 30, 1, 3600, PGC_SIGHUP,
                             GUC_UNIT_S, nullptr, nullptr, nullptr);
+    // Citus (issue 18, citus_carrier.hpp): the sealed claims a coordinator
+    // forwards with SET LOCAL. Citus replays that SET on a worker as the
+    // connection's role, so every role may set it (a superuser-only setting
+    // is refused there); its value carries its own proof, checked when a
+    // claim is read, never when it is set (the id it is bound to arrives
+    // after it). Hidden, not in files, and untouched by RESET ALL.
+    DefineCustomStringVariable(
+        "pg_jwt.carrier", "Claims sealed by a Citus coordinator for its workers (internal).",
+        nullptr, &setting_carrier, "", PGC_USERSET,
+        GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE | GUC_NO_RESET_ALL, nullptr,
+        bump_string, nullptr);
+    DefineCustomStringVariable("pg_jwt.cluster_key_file",
+                               "The file of keys with which Citus nodes seal and open the claims "
+                               "they forward.",
+                               "One key per line: a key id and 32 bytes in base64url. The first "
+                               "line seals, every line opens. Readable by the server's user only.",
+                               &setting_cluster_key_file, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY,
+                               nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("pg_jwt.carrier_ttl",
+                            "How long claims forwarded to Citus workers stay valid after their "
+                            "distributed transaction started.",
+                            "Never beyond the token's exp.", &setting_carrier_ttl_s, 300, 1, 86400,
+                            PGC_SUSET, GUC_UNIT_S, nullptr, nullptr, nullptr);
 #if PG_VERSION_NUM >= 150000
     MarkGUCPrefixReserved("pg_jwt");
 #else

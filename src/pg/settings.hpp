@@ -25,6 +25,9 @@ extern char *setting_ca_file;               // pg_jwt.ca_file: CA bundle for fet
 extern int setting_fetch_timeout_ms;        // pg_jwt.fetch_timeout
 extern char *setting_refresh_databases;     // pg_jwt.refresh_databases: the worker's databases
 extern int setting_kid_refresh_cooldown_s;  // pg_jwt.kid_refresh_cooldown
+extern char *setting_carrier;           // pg_jwt.carrier: sealed claims from a Citus coordinator
+extern char *setting_cluster_key_file;  // pg_jwt.cluster_key_file (superuser-only)
+extern int setting_carrier_ttl_s;       // pg_jwt.carrier_ttl
 
 // Bumped whenever one of pg_jwt's own settings that the claim accessors read
 // changes (also when a transaction-local value reverts at transaction end),
