@@ -270,6 +270,19 @@ bool exp_of(const char *claims, int64 &out) {
     return true;
 }
 
+// What a carrier is bound to: the distributed transaction, the database and
+// the role, the same on the node that seals and on the one that opens
+// (inside run_core: a Binding holds strings).
+carrier::Binding binding_of(const DistributedId &id, const char *database, const char *role) {
+    carrier::Binding binding;
+    binding.initiator_group = id.initiator;
+    binding.transaction_number = static_cast<uint64_t>(id.number);
+    binding.transaction_stamp = id.stamp;
+    binding.database = database;
+    binding.role = role;
+    return binding;
+}
+
 [[noreturn]] void refuse_carrier(const char *detail, bool hint_key_file) {
     ereport(
         ERROR,
@@ -336,12 +349,7 @@ void forward_claims_to_citus(const char *claims, bool anonymous, bool forwardabl
 
     char *value = nullptr;
     run_core_or_raise([&]() -> Status {
-        carrier::Binding binding;
-        binding.initiator_group = id.initiator;
-        binding.transaction_number = static_cast<uint64_t>(id.number);
-        binding.transaction_stamp = id.stamp;
-        binding.database = database;
-        binding.role = role;
+        const carrier::Binding binding = binding_of(id, database, role);
         carrier::Payload payload;
         payload.anonymous = anonymous;
         payload.not_after = not_after;
@@ -395,12 +403,7 @@ const char *carrier_claims() {
                 unknown_kid = true;
                 return Status::Rejected("unknown key id");
             }
-            carrier::Binding binding;
-            binding.initiator_group = id.initiator;
-            binding.transaction_number = static_cast<uint64_t>(id.number);
-            binding.transaction_stamp = id.stamp;
-            binding.database = database;
-            binding.role = role;
+            const carrier::Binding binding = binding_of(id, database, role);
             carrier::Payload payload;
             PGJWT_TRY(carrier::open(*key, parsed, binding, now, leeway, payload));
             claims = copy_to_cstring(payload.anonymous ? std::string_view("{}")
